@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The smallest useful Rust kernel module.
+//!
+//! It logs a greeting when it is loaded and a goodbye when it is unloaded.
+//! Everything a module needs is here: the `module!` declaration that becomes
+//! the `.modinfo` section `modinfo` reads, a type implementing
+//! [`kernel::Module`] whose `init` runs at `insmod`, and a [`Drop`]
+//! implementation that runs at `rmmod`.
+
+use kernel::prelude::*;
+
+module! {
+    type: Hello,
+    name: "hello",
+    author: "Rust kernel module workspace",
+    description: "Logs a greeting on load and a goodbye on unload",
+    license: "GPL",
+}
+
+/// The module's state; it holds nothing, its lifetime is the point.
+struct Hello;
+
+impl kernel::Module for Hello {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        pr_info!("Hello from Rust in the kernel!\n");
+        Ok(Hello)
+    }
+}
+
+impl Drop for Hello {
+    fn drop(&mut self) {
+        pr_info!("Goodbye from Rust\n");
+    }
+}

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Helpers shared by the workspace scripts: messages, timed steps and the
+# variables the top-level Makefile exports (the scripts run through make).
+
+: "${WS:?run this through the top-level Makefile (make kernel, make check...)}"
+: "${BUILD_DIR:?run this through the top-level Makefile}"
+
+# Prefix for progress lines, e.g. "[kernel]".
+WS_TAG=${WS_TAG:-ws}
+
+say() {
+	printf '[%s] %s\n' "$WS_TAG" "$*"
+}
+
+die() {
+	printf '[%s] error: %s\n' "$WS_TAG" "$*" >&2
+	exit 1
+}
+
+# Seconds since the epoch, for step timings.
+now() {
+	date +%s
+}
+
+# step_start "what": print what starts; step_done: print how long it took.
+step_start() {
+	WS_STEP=$1
+	WS_STEP_T0=$(now)
+	say "$WS_STEP..."
+}
+
+step_done() {
+	say "$WS_STEP: done in $(($(now) - WS_STEP_T0)) s"
+}
+
+# Run a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	else
+		sudo "$@"
+	fi
+}
