@@ -22,7 +22,7 @@ override KDIR := $(abspath $(KDIR))
 # ---------------------------------------------------------------------------
 # Toolchain. The rust-toolchain.toml `path` names the compiler that built the
 # default kernel; it is passed to Kbuild explicitly (RUSTC, HOSTRUSTC for the
-# proc macros, RUSTDOC, CLIPPY_DRIVER) so that a different `rustc` first on
+# proc macros, RUSTDOC, CLIPPY_DRIVER, RUSTFMT) so that a different `rustc` first on
 # PATH, such as a rustup default, can never build a module (error E0514).
 # Any of them can still be overridden on the command line.
 TOOLCHAIN_PATH := $(shell sed -n 's/^path *= *"\(.*\)"[[:space:]]*$$/\1/p' $(WS)/rust-toolchain.toml)
@@ -30,6 +30,7 @@ RUSTC         := $(TOOLCHAIN_PATH)/bin/rustc
 HOSTRUSTC     := $(RUSTC)
 RUSTDOC       := $(TOOLCHAIN_PATH)/bin/rustdoc
 CLIPPY_DRIVER := $(TOOLCHAIN_PATH)/bin/clippy-driver
+RUSTFMT       := $(TOOLCHAIN_PATH)/bin/rustfmt
 BINDGEN       := $(BUILD_DIR)/tools/bin/bindgen
 
 # bindgen loads libclang at run time; use the one matching the kernel's clang.
@@ -60,7 +61,7 @@ endif
 # What every Kbuild invocation gets, explicitly.
 KBUILD_VARS := LLVM=$(KBUILD_LLVM) RUSTC=$(RUSTC) HOSTRUSTC=$(HOSTRUSTC) \
 	       RUSTDOC=$(RUSTDOC) CLIPPY_DRIVER=$(CLIPPY_DRIVER) \
-	       BINDGEN=$(BINDGEN)
+	       RUSTFMT=$(RUSTFMT) BINDGEN=$(BINDGEN)
 KBUILD := $(MAKE) -C $(KDIR) M=$(WS) $(KBUILD_VARS)
 
 # Environment for the scripts (they are only run through this Makefile).
@@ -68,6 +69,7 @@ export WS BUILD_DIR KERNEL_SERIES LLVM_VERSION DEFAULT_KDIR
 export WS_RUSTC := $(RUSTC)
 export WS_RUSTDOC := $(RUSTDOC)
 export WS_CLIPPY_DRIVER := $(CLIPPY_DRIVER)
+export WS_RUSTFMT := $(RUSTFMT)
 export WS_BINDGEN := $(BINDGEN)
 export WS_LLVM := -$(LLVM_VERSION)
 

@@ -22,7 +22,8 @@ JOBS=$(nproc)
 [ -f "$TARBALL" ] || die "$TARBALL not found: run 'make deps' (package linux-source-$KERNEL_SERIES)"
 
 set -- LLVM="$WS_LLVM" RUSTC="$WS_RUSTC" HOSTRUSTC="$WS_RUSTC" \
-	RUSTDOC="$WS_RUSTDOC" CLIPPY_DRIVER="$WS_CLIPPY_DRIVER" BINDGEN="$WS_BINDGEN"
+	RUSTDOC="$WS_RUSTDOC" CLIPPY_DRIVER="$WS_CLIPPY_DRIVER" RUSTFMT="$WS_RUSTFMT" \
+	BINDGEN="$WS_BINDGEN"
 
 src_version=$(dpkg-query -W -f='${Version}' "linux-source-$KERNEL_SERIES")
 inputs=$(

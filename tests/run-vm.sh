@@ -38,6 +38,17 @@ CONSOLE_REPORTS=('Oops' 'BUG:' 'WARNING:' 'Call Trace' 'Kernel panic'
 
 mkdir -p "$VM_DIR" "$LOG_DIR"
 
+# --- userspace test programs ------------------------------------------------
+# Rebuilt when a source is newer than the binary.
+USER_BIN=$VM_DIR/bin
+misc_test=$USER_BIN/misc-device-test
+if [ ! -x "$misc_test" ] || [ -n "$(find "$WS/tests/misc_device" \
+	"$WS/modules/misc_device/rust_misc.h" -newer "$misc_test" -print -quit)" ]; then
+	step_start "building the userspace test $misc_test"
+	BINDGEN=$WS_BINDGEN RUSTC=$WS_RUSTC "$WS/tests/misc_device/build.sh" "$USER_BIN"
+	step_done
+fi
+
 # --- initramfs --------------------------------------------------------------
 # One test script per module (tests/guest/modules/NAME.sh), tested in the
 # order of this list; NAME.ko is looked up under modules/.
@@ -54,6 +65,8 @@ modlist=$VM_DIR/modules.list
 	echo "dir /modules 0755 0 0"
 	echo "dir /tests 0755 0 0"
 	echo "dir /tests/modules 0755 0 0"
+	echo "dir /tests/bin 0755 0 0"
+	echo "file /tests/bin/misc-device-test $misc_test 0755 0 0"
 	echo "file /bin/busybox $BUSYBOX 0755 0 0"
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "file /init $WS/tests/guest/init 0755 0 0"

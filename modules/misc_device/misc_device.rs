@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A misc character device in Rust: `/dev/rust-misc`, a small byte store.
+//!
+//! Userspace reads, writes and seeks it like a file of at most 4096 bytes,
+//! and uses the ioctls of `rust_misc.h` to get the data length, clear it or
+//! get usage counters. The module has three parts:
+//!
+//! - `rust_misc.h`: the userspace interface (capacity, ioctl numbers, the
+//!   statistics struct), read by bindgen for both the module and its tests;
+//! - [`miscdev`]: the only `unsafe` code, a small safe wrapper over
+//!   `misc_register()`/`misc_deregister()` and the file operations, using
+//!   bindings generated at build time from the kernel's headers;
+//! - [`store`]: what the device does, in safe Rust.
+
+use kernel::{c_str, prelude::*};
+
+mod miscdev;
+mod store;
+
+use miscdev::Registration;
+use store::Store;
+
+module! {
+    type: RustMisc,
+    name: "misc_device",
+    author: "Rust kernel module workspace",
+    description: "A byte store exposed as the misc device /dev/rust-misc",
+    license: "GPL",
+}
+
+/// The loaded module: the registered device.
+struct RustMisc {
+    _device: Registration<Store>,
+}
+
+impl kernel::Module for RustMisc {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        // Mode 0600: only root may open the node devtmpfs creates.
+        let device = Registration::register(c_str!("rust-misc"), 0o600, module, Store::new())?;
+        pr_info!("Registered /dev/rust-misc, misc minor {}\n", device.minor());
+        Ok(RustMisc { _device: device })
+    }
+}
+
+impl Drop for RustMisc {
+    fn drop(&mut self) {
+        pr_info!("Unregistering /dev/rust-misc\n");
+    }
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The device's behaviour: one byte store shared by every open file.
+//!
+//! The store holds up to [`CAPACITY`] bytes, of which the first `len` are
+//! data. One mutex guards it, and every operation takes it once, so each
+//! operation is atomic with respect to the others. All of it is safe Rust;
+//! the kernel interfaces are in [`crate::miscdev`].
+
+use crate::miscdev::{bindings, Operations, Whence};
+use core::cmp::{max, min};
+use kernel::{
+    new_mutex,
+    prelude::*,
+    sync::Mutex,
+    uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
+};
+
+/// Bytes the device can hold (`RUST_MISC_CAPACITY` of `rust_misc.h`).
+pub(crate) const CAPACITY: usize = bindings::RUST_MISC_CAPACITY as usize;
+
+/// What the mutex guards.
+struct Contents {
+    /// `CAPACITY` bytes; those at and after `len` are always zero.
+    data: KVec<u8>,
+    /// Where a write's user bytes land first, so that a fault while copying
+    /// them stores nothing.
+    staging: KVec<u8>,
+    /// Length of the data.
+    len: usize,
+    /// Counters reported by `RUST_MISC_GET_STATS`.
+    stats: bindings::rust_misc_stats,
+}
+
+/// The byte store behind `/dev/rust-misc`.
+#[pin_data]
+pub(crate) struct Store {
+    #[pin]
+    contents: Mutex<Contents>,
+}
+
+impl Store {
+    /// An empty store; allocates its two buffers.
+    pub(crate) fn new() -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            contents <- new_mutex!(
+                Contents {
+                    data: KVec::from_elem(0, CAPACITY, GFP_KERNEL)?,
+                    staging: KVec::from_elem(0, CAPACITY, GFP_KERNEL)?,
+                    len: 0,
+                    stats: Default::default(),
+                },
+                "Store::contents"
+            ),
+        })
+    }
+}
+
+/// A file position as an index into the store; positions cannot be negative.
+fn index(pos: i64) -> Result<usize> {
+    usize::try_from(pos).map_err(|_| EINVAL)
+}
+
+/// Counts `n` bytes into a statistics counter.
+fn count(counter: &mut u64, n: usize) {
+    *counter = counter.saturating_add(n as u64);
+}
+
+impl Operations for Store {
+    fn open(&self) -> Result {
+        self.contents.lock().stats.opens += 1;
+        Ok(())
+    }
+
+    /// Reading at `p` gives nothing at or after the end of the data, else
+    /// up to the end of the data.
+    fn read(&self, pos: &mut i64, mut out: UserSliceWriter) -> Result<usize> {
+        let mut guard = self.contents.lock();
+        let contents = &mut *guard;
+        let p = index(*pos)?;
+        if p >= contents.len {
+            return Ok(0);
+        }
+        let n = min(out.len(), contents.len - p);
+        // A fault returns EFAULT here, before the position or the counters
+        // change.
+        out.write_slice(&contents.data[p..p + n])?;
+        count(&mut contents.stats.bytes_read, n);
+        *pos += n as i64;
+        Ok(n)
+    }
+
+    /// Writing at `p` (or at the end of the data when appending) stores what
+    /// fits below `CAPACITY`, zero-fills any gap after the old end, and may
+    /// extend the data. Nothing fits at or past `CAPACITY`: `ENOSPC`.
+    fn write(&self, pos: &mut i64, append: bool, mut input: UserSliceReader) -> Result<usize> {
+        let mut guard = self.contents.lock();
+        let contents = &mut *guard;
+        let p = if append { contents.len } else { index(*pos)? };
+        if input.is_empty() {
+            return Ok(0);
+        }
+        if p >= CAPACITY {
+            return Err(ENOSPC);
+        }
+        let n = min(input.len(), CAPACITY - p);
+        // Copy from userspace before touching the data: on EFAULT the store
+        // is unchanged.
+        input.read_slice(&mut contents.staging[..n])?;
+        if p > contents.len {
+            contents.data[contents.len..p].fill(0);
+        }
+        contents.data[p..p + n].copy_from_slice(&contents.staging[..n]);
+        contents.len = max(contents.len, p + n);
+        count(&mut contents.stats.bytes_written, n);
+        *pos = (p + n) as i64;
+        Ok(n)
+    }
+
+    /// The new position is `offset` from the start, the current position or
+    /// the end of the data, and must lie within `[0, CAPACITY]`.
+    fn seek(&self, pos: i64, offset: i64, whence: Whence) -> Result<i64> {
+        let base = match whence {
+            Whence::Set => 0,
+            Whence::Cur => pos,
+            Whence::End => self.contents.lock().len as i64,
+        };
+        match base.checked_add(offset) {
+            Some(new) if (0..=CAPACITY as i64).contains(&new) => Ok(new),
+            _ => Err(EINVAL),
+        }
+    }
+
+    fn ioctl(&self, cmd: u32, arg: UserPtr) -> Result<isize> {
+        match cmd {
+            bindings::RUST_MISC_IOCTL_GET_LEN => {
+                let len = self.contents.lock().len as u64;
+                UserSlice::new(arg, core::mem::size_of::<u64>())
+                    .writer()
+                    .write(&len)?;
+            }
+            bindings::RUST_MISC_IOCTL_CLEAR => {
+                let mut contents = self.contents.lock();
+                contents.data.fill(0);
+                contents.len = 0;
+            }
+            bindings::RUST_MISC_IOCTL_GET_STATS => {
+                let stats = self.contents.lock().stats;
+                UserSlice::new(arg, core::mem::size_of::<bindings::rust_misc_stats>())
+                    .writer()
+                    .write(&stats)?;
+            }
+            _ => return Err(ENOTTY),
+        }
+        Ok(0)
+    }
+}

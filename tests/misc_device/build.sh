@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the userspace test of /dev/rust-misc (main.rs in this folder) as a
+# static binary that runs inside the test VM:
+#
+#   tests/misc_device/build.sh OUTDIR
+#
+# writes OUTDIR/misc_abi.rs (bindgen's translation of abi.h, hence of
+# modules/misc_device/rust_misc.h) and OUTDIR/misc-device-test.
+#
+# Environment: BINDGEN (default: the workspace's pinned bindgen under
+# build/tools/bin), LIBCLANG_PATH (default /usr/lib/llvm-19/lib), RUSTC
+# (default /usr/bin/rustc, Debian's rustc with the x86_64 glibc std).
+set -eu
+
+if [ $# -ne 1 ] || [ -z "$1" ]; then
+	echo "usage: $0 OUTDIR" >&2
+	exit 2
+fi
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+WS=$(cd "$HERE/../.." && pwd)
+mkdir -p "$1"
+OUT=$(cd "$1" && pwd)
+
+BINDGEN=${BINDGEN:-$WS/build/tools/bin/bindgen}
+RUSTC=${RUSTC:-/usr/bin/rustc}
+LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
+export LIBCLANG_PATH
+
+ABI_RS=$OUT/misc_abi.rs
+BIN=$OUT/misc-device-test
+
+# Only the compiler reads the result: skip formatting it.
+"$BINDGEN" --formatter=none \
+	--allowlist-var 'RUST_MISC_.*' \
+	--allowlist-type rust_misc_stats \
+	--with-derive-default --with-derive-partialeq \
+	--output "$ABI_RS" \
+	"$HERE/abi.h"
+
+RUST_MISC_ABI_RS=$ABI_RS "$RUSTC" --edition 2021 -O -D warnings \
+	-C target-feature=+crt-static -C strip=debuginfo \
+	--crate-type bin --crate-name misc_device_test \
+	-o "$BIN" "$HERE/main.rs"
+
+# It runs in a VM without a C library: it must not need a dynamic loader.
+case $(file -b "$BIN") in
+*"statically linked"* | *"static-pie linked"*) ;;
+*)
+	echo "error: $BIN is not statically linked:" >&2
+	file "$BIN" >&2
+	exit 1
+	;;
+esac
