@@ -133,9 +133,10 @@ run: kernel
 	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
 	@$(WS)/tests/run-vm.sh --show
 
+# The host checks build the modules (clean, with clippy, then without).
 check: kernel
-	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
-	@$(WS)/tests/run-vm.sh
+	@$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/host-results.log
+	@$(WS)/tests/run-vm.sh --host-results $(BUILD_DIR)/logs/host-results.log
 
 help:
 	@echo 'Out-of-tree Rust kernel modules'

@@ -18,7 +18,7 @@ linux-source-$KERNEL_SERIES
 rustc-web rust-web-src rust-web-clippy rustfmt-web
 clang-$LLVM_VERSION lld-$LLVM_VERSION llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev
 make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils kmod file
-qemu-system-x86 busybox-static
+qemu-system-x86 busybox-static shellcheck git
 "
 
 missing=""

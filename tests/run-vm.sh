@@ -7,6 +7,8 @@
 #   tests/run-vm.sh          the test suite: KTAP on stdout, then the line
 #                            "N passed, N failed"; exit status 1 on a failure
 #   tests/run-vm.sh --show   the same run, showing each module's kernel log
+#   --host-results FILE      report the results in FILE (same line format as
+#                            the guest's, from tests/host-checks.sh) first
 #
 # The guest reports on its second serial port; the kernel console (first
 # port) is kept in build/logs/console.log and scanned for oopses, BUGs,
@@ -17,7 +19,15 @@ WS_TAG=vm
 . "$WS/scripts/lib.sh"
 
 SHOW=0
-[ "${1:-}" = --show ] && SHOW=1
+HOST_RESULTS=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--show) SHOW=1 ;;
+	--host-results) HOST_RESULTS=$2; shift ;;
+	*) die "usage: $0 [--show] [--host-results FILE]" ;;
+	esac
+	shift
+done
 
 KDIR=$DEFAULT_KDIR
 VM_DIR=$BUILD_DIR/vm
@@ -116,17 +126,23 @@ record() { # record ok|not-ok NAME [WHY]
 }
 diags=()
 finished=0
-while IFS= read -r line; do
-	line=${line%$'\r'}
-	case "$line" in
-	"ok "*) record ok "${line#ok }" ;;
-	"not ok "*)
-		rest=${line#not ok }
-		record fail "${rest%% # *}" "$( [ "$rest" != "${rest#* # }" ] && echo "${rest#* # }")" ;;
-	"# "*) lines+=("$line"); diags+=("${line#\# }") ;;
-	end) finished=1 ;;
-	esac
-done <"$RESULTS"
+# parse FILE: take the results of the guest's line format from FILE.
+parse() {
+	local line rest
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case "$line" in
+		"ok "*) record ok "${line#ok }" ;;
+		"not ok "*)
+			rest=${line#not ok }
+			record fail "${rest%% # *}" "$( [ "$rest" != "${rest#* # }" ] && echo "${rest#* # }")" ;;
+		"# "*) lines+=("$line"); diags+=("${line#\# }") ;;
+		end) finished=1 ;;
+		esac
+	done <"$1"
+}
+[ -z "$HOST_RESULTS" ] || parse "$HOST_RESULTS"
+parse "$RESULTS"
 
 if [ "$vm_status" -eq 124 ] || [ "$vm_status" -eq 137 ]; then
 	record fail "vm: finished within ${VM_TIMEOUT} s" "timed out"
