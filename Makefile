@@ -24,8 +24,11 @@ override KDIR := $(abspath $(KDIR))
 # default kernel; it is passed to Kbuild explicitly (RUSTC, HOSTRUSTC for the
 # proc macros, RUSTDOC, CLIPPY_DRIVER, RUSTFMT) so that a different `rustc` first on
 # PATH, such as a rustup default, can never build a module (error E0514).
-# Any of them can still be overridden on the command line.
-TOOLCHAIN_PATH := $(shell sed -n 's/^path *= *"\(.*\)"[[:space:]]*$$/\1/p' $(WS)/rust-toolchain.toml)
+# Any of them can still be overridden on the command line. A tree packaged by
+# scripts/package-headers.sh records its compiler the same way, in
+# $(KDIR)/rust-toolchain.toml, and that record wins over the workspace's.
+TOOLCHAIN_FILE := $(firstword $(wildcard $(KDIR)/rust-toolchain.toml) $(WS)/rust-toolchain.toml)
+TOOLCHAIN_PATH := $(shell sed -n 's/^path *= *"\(.*\)"[[:space:]]*$$/\1/p' $(TOOLCHAIN_FILE))
 RUSTC         := $(TOOLCHAIN_PATH)/bin/rustc
 HOSTRUSTC     := $(RUSTC)
 RUSTDOC       := $(TOOLCHAIN_PATH)/bin/rustdoc
@@ -73,38 +76,24 @@ export WS_RUSTFMT := $(RUSTFMT)
 export WS_BINDGEN := $(BINDGEN)
 export WS_LLVM := -$(LLVM_VERSION)
 
-.PHONY: all modules clean modules_install help deps kernel run check \
-	check-kdir
+.PHONY: all modules clean modules_install help deps kernel run check headers \
+	check-kdir doctor
 
 all: modules
 
-# A friendly stop before Kbuild's own, terser errors.
+# scripts/doctor.sh checks KDIR and the toolchain before Kbuild runs (quietly
+# here, every check with `make doctor`); it stops on any problem and says how
+# to fix it.
+DOCTOR := KDIR=$(KDIR) DEFAULT_KDIR=$(DEFAULT_KDIR) RUSTC=$(RUSTC) \
+	  BINDGEN=$(BINDGEN) LLVM=$(KBUILD_LLVM) $(WS)/scripts/doctor.sh
+
 check-kdir:
-	@if [ ! -f "$(KDIR)/Makefile" ]; then \
-	  echo "error: KDIR=$(KDIR) is not a kernel tree." >&2; \
-	  if [ "$(KDIR)" = "$(DEFAULT_KDIR)" ]; then \
-	    echo "  The workspace's default kernel is not built yet: run 'make kernel'" >&2; \
-	    echo "  (or 'make run', which also boots it), or pass KDIR=/path/to/a/built/tree." >&2; \
-	  else \
-	    echo "  Pass KDIR=/path/to/a/configured, built kernel tree (the one with .config and Module.symvers)." >&2; \
-	  fi; \
-	  exit 1; \
-	fi
-	@if [ ! -f "$(KDIR)/Module.symvers" ] || [ ! -f "$(KDIR)/include/config/auto.conf" ]; then \
-	  echo "error: KDIR=$(KDIR) is not built: Module.symvers or include/config/auto.conf is missing." >&2; \
-	  echo "  Build the kernel there first ('make LLVM=1' in that tree), or use 'make kernel'." >&2; \
-	  exit 1; \
-	fi
-	@if ! grep -qx 'CONFIG_RUST=y' "$(KDIR)/include/config/auto.conf"; then \
-	  echo "error: KDIR=$(KDIR) was configured without CONFIG_RUST=y; Rust modules cannot load into it." >&2; \
-	  echo "  Kconfig turns RUST off silently when rustc/bindgen are missing or an option conflicts" >&2; \
-	  echo "  (MODVERSIONS, RANDSTRUCT, DEBUG_INFO_BTF...): see 'make menuconfig' -> General setup -> Rust support." >&2; \
-	  exit 1; \
-	fi
-	@if [ ! -x "$(RUSTC)" ]; then \
-	  echo "error: $(RUSTC) (from rust-toolchain.toml or RUSTC=) does not exist: run 'make deps'." >&2; \
-	  exit 1; \
-	fi
+	@$(DOCTOR) --quiet >&2
+
+# make doctor [KDIR=..] [MODULE=x.ko ...] [RELEASE=..]
+doctor:
+	@$(DOCTOR) $(foreach m,$(MODULE),--module $(abspath $(m))) \
+	  $(if $(RELEASE),--release '$(RELEASE)')
 
 modules: check-kdir
 	$(KBUILD) modules
@@ -122,6 +111,12 @@ clean:
 	  rm -f Module.symvers modules.order; \
 	fi
 
+# make headers DEST=dir [KDIR=..]: package KDIR as a headers-only tree that
+# builds Rust modules (see scripts/package-headers.sh).
+headers:
+	@test -n "$(DEST)" || { echo "usage: make headers DEST=dir [KDIR=...]" >&2; exit 2; }
+	@$(WS)/scripts/package-headers.sh --rustc $(RUSTC) $(KDIR) $(DEST)
+
 deps:
 	@$(WS)/scripts/install-deps.sh
 
@@ -133,10 +128,15 @@ run: kernel
 	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
 	@$(WS)/tests/run-vm.sh --show
 
-# The host checks build the modules (clean, with clippy, then without).
+# The host checks build the modules (clean, with clippy, then without) and,
+# as user nobody, against a packaged read-only headers tree; the VM tests run
+# on both builds.
 check: kernel
+	@mkdir -p $(BUILD_DIR)/logs
 	@$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/host-results.log
-	@$(WS)/tests/run-vm.sh --host-results $(BUILD_DIR)/logs/host-results.log
+	@$(WS)/tests/run-vm.sh --host-results $(BUILD_DIR)/logs/host-results.log \
+		--modules $(WS)/modules \
+		--modules $(BUILD_DIR)/headers/src/modules:headers
 
 help:
 	@echo 'Out-of-tree Rust kernel modules'
@@ -145,6 +145,8 @@ help:
 	@echo '  make [LLVM=1] [KDIR=/path/to/kernel/build]   build every module in modules/'
 	@echo '  make clean                                   remove module build outputs'
 	@echo '  make modules_install [INSTALL_MOD_PATH=dir]  install the .ko files under lib/modules/'
+	@echo '  make headers DEST=dir                        package KDIR as a headers tree with its Rust metadata'
+	@echo '  make doctor [KDIR=..] [MODULE=x.ko] [RELEASE=..]  check KDIR, the toolchain (and a .ko) with fixes'
 	@echo
 	@echo 'Workspace kernel and tests:'
 	@echo '  make deps     install missing packages and the pinned bindgen (idempotent)'

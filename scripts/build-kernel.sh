@@ -35,10 +35,27 @@ inputs=$(
 	echo "make args: $*"
 )
 
+# The fragment's lines missing from the tree's .config.
+dropped_options() {
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*) grep -qxF "$line" "$KDIR/.config" || printf ' %s' "$line" ;;
+		esac
+	done <"$FRAGMENT"
+}
+
+# Up to date: same inputs, and the configuration is still whole (a make
+# run in the tree without the same toolchain variables makes Kconfig drop
+# RUST again, silently).
 if [ -f "$STAMP" ] && [ -f "$KDIR/arch/x86/boot/bzImage" ] &&
 	[ "$(cat "$STAMP")" = "$inputs" ]; then
-	say "up to date: $KDIR ($(sed -n 's/^source: //p' "$STAMP"))"
-	exit 0
+	lost=$(dropped_options)
+	if [ -z "$lost" ]; then
+		say "up to date: $KDIR ($(sed -n 's/^source: //p' "$STAMP"))"
+		exit 0
+	fi
+	say "the tree's .config lost$lost since it was built (a make run in it" \
+		"without the toolchain variables?): reconfiguring and rebuilding"
 fi
 
 T0=$(now)
@@ -58,12 +75,7 @@ step_start "configuring: tinyconfig + $(basename "$FRAGMENT")"
 make -C "$KDIR" -s "$@" tinyconfig
 (cd "$KDIR" && ./scripts/kconfig/merge_config.sh -m -Q .config "$FRAGMENT" >/dev/null)
 make -C "$KDIR" -s "$@" olddefconfig
-dropped=""
-while IFS= read -r line; do
-	case "$line" in
-	CONFIG_*=*) grep -qxF "$line" "$KDIR/.config" || dropped="$dropped $line" ;;
-	esac
-done <"$FRAGMENT"
+dropped=$(dropped_options)
 if [ -n "$dropped" ]; then
 	for opt in $dropped; do
 		echo "  dropped by Kconfig: $opt (now: $(grep -E "^(# )?${opt%%=*}[= ]" "$KDIR/.config" || echo unset))" >&2

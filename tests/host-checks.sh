@@ -101,3 +101,11 @@ for kbuild in "$WS"/modules/*/Kbuild; do
 			"license '$license', description '$description', author '$author'"
 	fi
 done
+
+# The other host-side suites, in the same line format.
+for suite in headers-cases doctor-cases; do
+	[ -x "$WS/tests/$suite.sh" ] || continue
+	status=0
+	"$WS/tests/$suite.sh" || status=$?
+	[ "$status" -eq 0 ] || not_ok "$suite.sh ran to completion" "exit status $status"
+done

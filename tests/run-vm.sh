@@ -4,15 +4,20 @@
 # Boot the workspace kernel in QEMU with an initramfs holding busybox, the
 # built modules and the guest tests (tests/guest), then report in KTAP.
 #
-#   tests/run-vm.sh          the test suite: KTAP on stdout, then the line
-#                            "N passed, N failed"; exit status 1 on a failure
-#   tests/run-vm.sh --show   the same run, showing each module's kernel log
-#   --host-results FILE      report the results in FILE (same line format as
-#                            the guest's, from tests/host-checks.sh) first
+#   tests/run-vm.sh [--show] [--host-results FILE] [--modules DIR[:LABEL]]...
+#
+#   --show                 show each module's kernel log instead of KTAP
+#                          (make run); the last line is the same summary
+#   --host-results FILE    report the results in FILE first (same line format
+#                          as the guest's, from tests/host-checks.sh)
+#   --modules DIR[:LABEL]  test the .ko files found under DIR, in a VM run of
+#                          its own whose results are prefixed "[LABEL] "
+#                          (repeatable; default: the workspace's modules/)
 #
 # The guest reports on its second serial port; the kernel console (first
-# port) is kept in build/logs/console.log and scanned for oopses, BUGs,
-# WARNs and panics. Run through the top-level Makefile (make check, make run).
+# port) is kept in build/logs/console*.log and scanned for oopses, BUGs,
+# WARNs and panics. The last line is "N passed, N failed", and the exit
+# status 1 when anything failed. Run through the top-level Makefile.
 set -eu
 WS_TAG=vm
 # shellcheck source=scripts/lib.sh
@@ -20,20 +25,21 @@ WS_TAG=vm
 
 SHOW=0
 HOST_RESULTS=
+MODULE_SETS=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--show) SHOW=1 ;;
 	--host-results) HOST_RESULTS=$2; shift ;;
-	*) die "usage: $0 [--show] [--host-results FILE]" ;;
+	--modules) MODULE_SETS+=("$2"); shift ;;
+	*) die "usage: $0 [--show] [--host-results FILE] [--modules DIR[:LABEL]]..." ;;
 	esac
 	shift
 done
+[ ${#MODULE_SETS[@]} -gt 0 ] || MODULE_SETS=("$WS/modules")
 
 KDIR=$DEFAULT_KDIR
 VM_DIR=$BUILD_DIR/vm
 LOG_DIR=$BUILD_DIR/logs
-CONSOLE=$LOG_DIR/console.log
-RESULTS=$LOG_DIR/results.log
 VM_TIMEOUT=${VM_TIMEOUT:-120}
 VM_MEMORY=${VM_MEMORY:-256M}
 BUSYBOX=/bin/busybox
@@ -59,64 +65,13 @@ if [ ! -x "$misc_test" ] || [ -n "$(find "$WS/tests/misc_device" \
 	step_done
 fi
 
-# --- initramfs --------------------------------------------------------------
-# One test script per module (tests/guest/modules/NAME.sh), tested in the
-# order of this list; NAME.ko is looked up under modules/.
-list=$VM_DIR/initramfs.list
-modlist=$VM_DIR/modules.list
-: >"$modlist"
-{
-	echo "dir /bin 0755 0 0"
-	echo "dir /dev 0755 0 0"
-	echo "nod /dev/console 0600 0 0 c 5 1"
-	echo "dir /proc 0755 0 0"
-	echo "dir /sys 0755 0 0"
-	echo "dir /tmp 1777 0 0"
-	echo "dir /modules 0755 0 0"
-	echo "dir /tests 0755 0 0"
-	echo "dir /tests/modules 0755 0 0"
-	echo "dir /tests/bin 0755 0 0"
-	echo "file /tests/bin/misc-device-test $misc_test 0755 0 0"
-	echo "file /bin/busybox $BUSYBOX 0755 0 0"
-	echo "slink /bin/sh busybox 0777 0 0"
-	echo "file /init $WS/tests/guest/init 0755 0 0"
-	echo "file /tests/lib.sh $WS/tests/guest/lib.sh 0644 0 0"
-	echo "file /tests/modules.list $modlist 0644 0 0"
-	for t in "$WS"/tests/guest/modules/*.sh; do
-		name=$(basename "$t" .sh)
-		echo "$name" >>"$modlist"
-		echo "file /tests/modules/$name.sh $t 0644 0 0"
-		ko=$(find "$WS/modules" -name "$name.ko" | head -n1)
-		if [ -n "$ko" ]; then
-			echo "file /modules/$name.ko $ko 0644 0 0"
-		fi
-	done
-} >"$list"
-"$KDIR/usr/gen_init_cpio" "$list" >"$VM_DIR/initramfs.cpio"
-
-# --- boot -------------------------------------------------------------------
-# TCG on one vCPU: /dev/kvm may exist on these hosts but hangs a Linux boot,
-# and multi-threaded TCG with 2 vCPUs on 2 host cores is far slower.
-: >"$CONSOLE"
-: >"$RESULTS"
-say "booting $(sed -n 's/^source: //p' "$KDIR/.ws-inputs") in QEMU (TCG, timeout ${VM_TIMEOUT} s)"
-t0=$(now)
-vm_status=0
-timeout --foreground -k 5 "$VM_TIMEOUT" \
-	qemu-system-x86_64 -accel tcg -smp 1 -m "$VM_MEMORY" \
-	-kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$VM_DIR/initramfs.cpio" \
-	-append "console=ttyS0 panic=-1" \
-	-display none -monitor none -no-reboot \
-	-serial "file:$CONSOLE" -serial "file:$RESULTS" \
-	</dev/null || vm_status=$?
-vm_seconds=$(($(now) - t0))
-
-# --- report -----------------------------------------------------------------
+# --- results ----------------------------------------------------------------
 passed=0
 failed=0
 skipped=0
 lines=()
-record() { # record ok|not-ok NAME [WHY]
+diags=()
+record() { # record ok|skip|fail NAME [WHY]
 	local n=$((passed + failed + skipped + 1))
 	case "$1" in
 	ok) passed=$((passed + 1)); lines+=("ok $n - $2") ;;
@@ -124,45 +79,129 @@ record() { # record ok|not-ok NAME [WHY]
 	*) failed=$((failed + 1)); lines+=("not ok $n - $2${3:+ # $3}") ;;
 	esac
 }
-diags=()
-finished=0
-# parse FILE: take the results of the guest's line format from FILE.
+
+# parse FILE [PREFIX]: take the results of the guest's line format from FILE;
+# sets `finished` when the end marker is there.
 parse() {
-	local line rest
+	local line rest prefix=${2:-}
+	finished=0
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case "$line" in
-		"ok "*) record ok "${line#ok }" ;;
+		"ok "*) record ok "$prefix${line#ok }" ;;
 		"not ok "*)
 			rest=${line#not ok }
-			record fail "${rest%% # *}" "$( [ "$rest" != "${rest#* # }" ] && echo "${rest#* # }")" ;;
-		"# "*) lines+=("$line"); diags+=("${line#\# }") ;;
+			record fail "$prefix${rest%% # *}" "$( [ "$rest" != "${rest#* # }" ] && echo "${rest#* # }")" ;;
+		"# "*) lines+=("# $prefix${line#\# }"); diags+=("$prefix${line#\# }") ;;
 		end) finished=1 ;;
 		esac
 	done <"$1"
 }
-[ -z "$HOST_RESULTS" ] || parse "$HOST_RESULTS"
-parse "$RESULTS"
 
-if [ "$vm_status" -eq 124 ] || [ "$vm_status" -eq 137 ]; then
-	record fail "vm: finished within ${VM_TIMEOUT} s" "timed out"
-else
-	record ok "vm: finished within ${VM_TIMEOUT} s"
-fi
-if [ "$finished" -eq 1 ]; then
-	record ok "vm: guest ran every test (end marker seen)"
-else
-	record fail "vm: guest ran every test (end marker seen)" "no end marker; see $CONSOLE"
-fi
-for pattern in "${CONSOLE_REPORTS[@]}"; do
-	hit=$(grep -m1 -F -- "$pattern" "$CONSOLE" || true)
-	if [ -z "$hit" ]; then
-		record ok "console: no '$pattern'"
-	else
-		record fail "console: no '$pattern'" "found: ${hit%$'\r'}"
+# --- one VM run -------------------------------------------------------------
+# vm_run DIR LABEL: boot with the modules under DIR, record the results.
+vm_run() {
+	local dir=$1 label=$2 prefix="" tag="" t name ko hit pattern
+	if [ -n "$label" ]; then
+		prefix="[$label] "
+		tag="-$label"
 	fi
+	local list=$VM_DIR/initramfs$tag.list modlist=$VM_DIR/modules$tag.list
+	local cpio=$VM_DIR/initramfs$tag.cpio
+	local console=$LOG_DIR/console$tag.log results=$LOG_DIR/results$tag.log
+
+	# One test script per module (tests/guest/modules/NAME.sh), tested in
+	# the order of this list; NAME.ko is looked up under DIR.
+	: >"$modlist"
+	{
+		echo "dir /bin 0755 0 0"
+		echo "dir /dev 0755 0 0"
+		echo "nod /dev/console 0600 0 0 c 5 1"
+		echo "dir /proc 0755 0 0"
+		echo "dir /sys 0755 0 0"
+		echo "dir /tmp 1777 0 0"
+		echo "dir /modules 0755 0 0"
+		echo "dir /tests 0755 0 0"
+		echo "dir /tests/modules 0755 0 0"
+		echo "dir /tests/bin 0755 0 0"
+		echo "file /tests/bin/misc-device-test $misc_test 0755 0 0"
+		echo "file /bin/busybox $BUSYBOX 0755 0 0"
+		echo "slink /bin/sh busybox 0777 0 0"
+		echo "file /init $WS/tests/guest/init 0755 0 0"
+		echo "file /tests/lib.sh $WS/tests/guest/lib.sh 0644 0 0"
+		echo "file /tests/modules.list $modlist 0644 0 0"
+		for t in "$WS"/tests/guest/modules/*.sh; do
+			name=$(basename "$t" .sh)
+			echo "$name" >>"$modlist"
+			echo "file /tests/modules/$name.sh $t 0644 0 0"
+			ko=$(find "$dir" -name "$name.ko" | head -n1)
+			if [ -n "$ko" ]; then
+				echo "file /modules/$name.ko $ko 0644 0 0"
+			fi
+		done
+	} >"$list"
+	"$KDIR/usr/gen_init_cpio" "$list" >"$cpio"
+
+	# Before insmod: each module's vermagic and Rust symbols against the
+	# kernel that boots (make doctor's module checks).
+	local kos=() out
+	mapfile -t kos < <(sed -n 's|^file /modules/[^ ]* \([^ ]*\) .*|--module\n\1|p' "$list")
+	if out=$(KDIR=$KDIR RUSTC=$WS_RUSTC BINDGEN=$WS_BINDGEN LLVM=/usr/lib/llvm-$LLVM_VERSION/bin/ \
+		"$WS/scripts/doctor.sh" --quiet "${kos[@]}" 2>&1); then
+		record ok "${prefix}doctor: the modules' vermagic and Rust symbols fit the VM kernel"
+	else
+		record fail "${prefix}doctor: the modules' vermagic and Rust symbols fit the VM kernel" \
+			"$(echo "$out" | grep -m1 PROBLEM)"
+	fi
+
+	# TCG on one vCPU: /dev/kvm may exist on these hosts but hangs a Linux
+	# boot, and multi-threaded TCG with 2 vCPUs on 2 host cores is far
+	# slower.
+	: >"$console"
+	: >"$results"
+	say "booting $(sed -n 's/^source: //p' "$KDIR/.ws-inputs") in QEMU" \
+		"(TCG, timeout ${VM_TIMEOUT} s) with the modules of $dir"
+	local t0 vm_status=0
+	t0=$(now)
+	timeout --foreground -k 5 "$VM_TIMEOUT" \
+		qemu-system-x86_64 -accel tcg -smp 1 -m "$VM_MEMORY" \
+		-kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$cpio" \
+		-append "console=ttyS0 panic=-1" \
+		-display none -monitor none -no-reboot \
+		-serial "file:$console" -serial "file:$results" \
+		</dev/null || vm_status=$?
+
+	parse "$results" "$prefix"
+	if [ "$vm_status" -eq 124 ] || [ "$vm_status" -eq 137 ]; then
+		record fail "${prefix}vm: finished within ${VM_TIMEOUT} s" "timed out"
+	else
+		record ok "${prefix}vm: finished within ${VM_TIMEOUT} s"
+	fi
+	if [ "$finished" -eq 1 ]; then
+		record ok "${prefix}vm: guest ran every test (end marker seen)"
+	else
+		record fail "${prefix}vm: guest ran every test (end marker seen)" "no end marker; see $console"
+	fi
+	for pattern in "${CONSOLE_REPORTS[@]}"; do
+		hit=$(grep -m1 -F -- "$pattern" "$console" || true)
+		if [ -z "$hit" ]; then
+			record ok "${prefix}console: no '$pattern'"
+		else
+			record fail "${prefix}console: no '$pattern'" "found: ${hit%$'\r'}"
+		fi
+	done
+	lines+=("# ${prefix}VM run: $(($(now) - t0)) s; console log: $console")
+}
+
+[ -z "$HOST_RESULTS" ] || parse "$HOST_RESULTS"
+for set in "${MODULE_SETS[@]}"; do
+	case "$set" in
+	*:*) vm_run "${set%%:*}" "${set#*:}" ;;
+	*) vm_run "$set" "" ;;
+	esac
 done
 
+# --- report -----------------------------------------------------------------
 total=$((passed + failed + skipped))
 if [ "$SHOW" -eq 1 ]; then
 	for d in "${diags[@]}"; do
@@ -171,14 +210,13 @@ if [ "$SHOW" -eq 1 ]; then
 		esac
 	done
 	for l in "${lines[@]}"; do
-		case "$l" in "not ok "*) echo "$l" ;; esac
+		case "$l" in "not ok "* | "# "*"VM run: "*) echo "$l" ;; esac
 	done
 else
 	echo "KTAP version 1"
 	echo "1..$total"
 	printf '%s\n' "${lines[@]}"
 fi
-echo "# VM run: ${vm_seconds} s; console log: $CONSOLE"
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -1,0 +1,114 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Package a built kernel tree as a headers-only tree that can build
+# out-of-tree Rust modules, the way distributions ship
+# /usr/src/linux-headers-*, plus what Rust modules need and distributions
+# leave out:
+#
+#   scripts/target.json    the rustc target spec the kernel was built for
+#   rust/*.rmeta           metadata of core, kernel and the crates it uses
+#   rust/libmacros.so      the kernel's proc macros (module!, vtable, ...)
+#   rust-toolchain.toml    which rustc built them: modules need that exact one
+#
+# Usage: package-headers.sh [--rustc RUSTC] KDIR DEST
+#
+# KDIR is a built kernel tree with CONFIG_RUST=y; DEST is created (and
+# replaced when it exists). RUSTC (default: rustc on PATH) is the compiler
+# recorded; it must be the one that built KDIR. The C part is the kernel's
+# own scripts/package/install-extmod-build, as `make bindeb-pkg` uses it; the
+# result does not depend on where it is placed.
+#
+# install-extmod-build is run directly, not through the kernel's Makefile: a
+# make run in KDIR without exactly the toolchain variables it was built with
+# re-runs Kconfig, which then turns CONFIG_RUST off in KDIR itself.
+set -eu
+
+usage() {
+	echo "usage: $0 [--rustc RUSTC] KDIR DEST" >&2
+	exit 2
+}
+RUSTC=rustc
+if [ "${1:-}" = --rustc ]; then
+	[ $# -ge 2 ] || usage
+	RUSTC=$2
+	shift 2
+fi
+[ $# -eq 2 ] || usage
+KDIR=$(cd "$1" && pwd)
+DEST=$2
+
+die() {
+	echo "package-headers: error: $*" >&2
+	exit 1
+}
+
+config() { # config NAME: the value of CONFIG_NAME in KDIR's auto.conf
+	sed -n "s/^CONFIG_$1=//p" "$KDIR/include/config/auto.conf" | tr -d '"'
+}
+
+if [ ! -f "$KDIR/Module.symvers" ] || [ ! -f "$KDIR/include/config/auto.conf" ]; then
+	die "$KDIR is not a built kernel tree (Module.symvers or include/config/auto.conf missing)"
+fi
+[ "$(config RUST)" = y ] || die "$KDIR has no CONFIG_RUST=y: there is no Rust metadata to package"
+[ -x "$KDIR/scripts/package/install-extmod-build" ] ||
+	die "$KDIR/scripts/package/install-extmod-build not found (kernel before 6.8?)"
+
+# The compiler record must name the compiler that built the metadata.
+built_by=$(config RUSTC_VERSION_TEXT)
+have=$("$RUSTC" --version 2>/dev/null) || die "cannot run RUSTC=$RUSTC"
+[ -z "$built_by" ] || [ "$have" = "$built_by" ] ||
+	die "RUSTC=$RUSTC is '$have' but $KDIR was built by '$built_by'"
+rustc_path=$(command -v "$RUSTC")
+toolchain_dir=$(cd "$(dirname "$rustc_path")/.." && pwd)
+
+t0=$(date +%s)
+rm -rf "$DEST"
+mkdir -p "$DEST"
+DEST=$(cd "$DEST" && pwd)
+
+echo "package-headers: $KDIR -> $DEST"
+echo "package-headers: C headers and build scripts (install-extmod-build)..."
+# What the kernel's Makefile would export to it. An O= build tree links its
+# sources as `source`; CC = HOSTCC: keep the tree's host programs as built.
+srctree=$KDIR
+[ -L "$KDIR/source" ] && srctree=$(cd "$KDIR/source" && pwd)
+srcarch=
+for dir in "$KDIR"/arch/*/include/generated; do
+	[ -d "$dir" ] && srcarch=${dir#"$KDIR"/arch/} && srcarch=${srcarch%%/*}
+done
+[ -n "$srcarch" ] || die "no arch/*/include/generated in $KDIR: is it prepared?"
+config_sum=$(cksum <"$KDIR/include/config/auto.conf")
+(cd "$KDIR" && env srctree="$srctree" SRCARCH="$srcarch" CC=cc HOSTCC=cc MAKE=make \
+	"$srctree/scripts/package/install-extmod-build" "$DEST")
+[ "$(cksum <"$KDIR/include/config/auto.conf")" = "$config_sum" ] ||
+	die "$KDIR/include/config/auto.conf changed while packaging"
+# Distributions ship the configuration beside it.
+cp "$KDIR/.config" "$DEST/.config"
+
+echo "package-headers: Rust build metadata added:"
+mkdir -p "$DEST/rust" "$DEST/scripts"
+for f in "$KDIR"/rust/*.rmeta "$KDIR"/rust/*.so "$KDIR/scripts/target.json"; do
+	[ -f "$f" ] || continue
+	rel=${f#"$KDIR"/}
+	cp "$f" "$DEST/$rel"
+	printf '  %-32s %6s KiB\n' "$rel" "$(($(wc -c <"$f") / 1024))"
+done
+for need in rust/libcore.rmeta rust/libkernel.rmeta rust/libmacros.so scripts/target.json; do
+	[ -f "$DEST/$need" ] || die "$KDIR/$need missing: is the kernel fully built?"
+done
+
+cat >"$DEST/rust-toolchain.toml" <<EOT
+# The Rust compiler that built this kernel's Rust metadata (rust/*.rmeta,
+# rust/libmacros.so); out-of-tree Rust modules must be built by the same one:
+#   $have
+# rustup and the workspace Makefile read \`path\` (the folder with bin/rustc).
+[toolchain]
+path = "$toolchain_dir"
+EOT
+echo "  rust-toolchain.toml              $toolchain_dir/bin/rustc ($have)"
+
+full=$(du -sk "$KDIR" | cut -f1)
+packaged=$(du -sk "$DEST" | cut -f1)
+echo "package-headers: $((packaged / 1024)) MiB, build tree $((full / 1024)) MiB" \
+	"($((full / packaged))x smaller), in $(($(date +%s) - t0)) s"

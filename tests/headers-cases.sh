@@ -1,0 +1,187 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Building against an installed headers tree, as `make check` tests it:
+#
+# 1. package the default kernel as a headers-only tree with its Rust build
+#    metadata (scripts/package-headers.sh), at least 5x smaller than the
+#    build tree;
+# 2. place it elsewhere, root-owned and read-only, and build every module
+#    there as the unprivileged user nobody (last, so that the .ko files stay
+#    in build/headers/src/modules for tests/run-vm.sh to test in the VM);
+# 3. the --out-dir case: on a copy of that tree without `--out-dir` in
+#    scripts/Makefile.build (the 6.1.0-6.4 layout) the same build fails with
+#    "Permission denied"; scripts/patch-out-dir.sh fixes it, keeps a backup,
+#    is a no-op the second time and refuses a layout it does not know.
+#
+# Prints results in the guest's line format (see tests/host-checks.sh).
+set -eu
+WS_TAG=headers
+# shellcheck source=scripts/lib.sh
+. "$WS/scripts/lib.sh"
+
+KDIR=$DEFAULT_KDIR
+H=$BUILD_DIR/headers
+LOG_DIR=$BUILD_DIR/logs
+RELEASE=$(cat "$KDIR/include/config/kernel.release")
+STAGING=$H/staging
+RELOCATED=$H/relocated/usr/src/linux-headers-$RELEASE
+NO_OUT_DIR=$H/no-out-dir/linux-headers-$RELEASE
+SRC=$H/src
+NOBODY=65534
+mkdir -p "$LOG_DIR"
+
+ok() { echo "ok $1"; }
+not_ok() { echo "not ok $1 # $2"; }
+diag() { echo "# $*"; }
+# result NAME WHY COMMAND...: ok when COMMAND succeeds, else not ok with WHY.
+result() {
+	local name=$1 why=$2
+	shift 2
+	if "$@"; then ok "$name"; else not_ok "$name" "$why"; fi
+}
+
+# as_nobody COMMAND...: run as an unprivileged user with a plain environment.
+as_nobody() {
+	setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
+		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent "$@"
+}
+
+# make_read_only DIR: root-owned, nothing writable.
+make_read_only() {
+	chown -R 0:0 "$1"
+	chmod -R a-w "$1"
+}
+
+# remove DIR: also when it was made read-only.
+remove() {
+	if [ -e "$1" ]; then
+		chmod -R u+w "$1"
+		rm -rf "$1"
+	fi
+}
+
+# build_as_nobody KDIR LOG: build the workspace's modules from a copy owned
+# by nobody, the way a user builds against /lib/modules/$(uname -r)/build.
+build_as_nobody() {
+	as_nobody make -C "$SRC" KDIR="$1" BINDGEN="$WS_BINDGEN" >"$2" 2>&1
+}
+
+# --- 1. package ---------------------------------------------------------------
+remove "$H"
+mkdir -p "$H"
+pkg_log=$LOG_DIR/package-headers.log
+if "$WS/scripts/package-headers.sh" --rustc "$WS_RUSTC" "$KDIR" "$STAGING" >"$pkg_log" 2>&1; then
+	missing=""
+	for f in scripts/target.json rust/libcore.rmeta rust/libkernel.rmeta \
+		rust/libmacros.so rust-toolchain.toml Module.symvers .config \
+		include/config/auto.conf scripts/Makefile.build; do
+		[ -f "$STAGING/$f" ] || missing="$missing $f"
+	done
+	if grep -qxF "path = \"$(dirname "$(dirname "$WS_RUSTC")")\"" "$STAGING/rust-toolchain.toml" &&
+		[ -z "$missing" ]; then
+		ok "headers: package the kernel with its Rust build metadata"
+	else
+		not_ok "headers: package the kernel with its Rust build metadata" \
+			"missing:${missing:- the compiler record}"
+	fi
+	sed -n 's/^  /#   /p' "$pkg_log"
+else
+	not_ok "headers: package the kernel with its Rust build metadata" "failed, see $pkg_log"
+fi
+
+full=$(du -sk "$KDIR" | cut -f1)
+packaged=$(du -sk "$STAGING" | cut -f1)
+if [ $((packaged * 5)) -le "$full" ]; then
+	ok "headers: packaged tree is at least 5x smaller than the build tree"
+else
+	not_ok "headers: packaged tree is at least 5x smaller than the build tree" \
+		"$packaged KiB against $full KiB"
+fi
+diag "packaged $((packaged / 1024)) MiB, build tree $((full / 1024)) MiB: $((full / packaged))x smaller"
+
+# --- 2. relocated, read-only, built as nobody ---------------------------------
+mkdir -p "$(dirname "$RELOCATED")"
+cp -a "$STAGING" "$RELOCATED"
+make_read_only "$H/relocated"
+result "headers: relocated to another path, root-owned and read-only" \
+	"nobody can write into $RELOCATED" \
+	as_nobody sh -c "! touch '$RELOCATED/x' 2>/dev/null && [ -z \"\$(find '$RELOCATED' ! -type l -perm /222 -print -quit)\" ]"
+
+# A copy of the workspace's sources owned by nobody.
+mkdir -p "$SRC"
+git -C "$WS" ls-files -z -co --exclude-standard Kbuild Makefile rust-toolchain.toml scripts modules |
+	(cd "$WS" && cpio -0pdm --quiet "$SRC")
+chown -R $NOBODY:$NOBODY "$SRC"
+
+# --- 3. --out-dir ---------------------------------------------------------------
+PATCH=$WS/scripts/patch-out-dir.sh
+MB=$NO_OUT_DIR/scripts/Makefile.build
+
+result "out-dir: --check accepts the 6.12 tree as it is" "see its output" \
+	"$PATCH" --check "$RELOCATED"
+
+mkdir -p "$(dirname "$NO_OUT_DIR")"
+cp -a "$STAGING" "$NO_OUT_DIR"
+# shellcheck disable=SC2016 # make expressions
+sed -i 's/--out-dir $(dir $@) //' "$MB"
+cp -p "$MB" "$H/Makefile.build.unpatched"
+make_read_only "$H/no-out-dir"
+
+out=$("$PATCH" --check "$NO_OUT_DIR" 2>&1) && status=0 || status=$?
+result "out-dir: --check reports a tree without --out-dir" \
+	"exit $status: $out" test "$status" -eq 1 -a -n "$(echo "$out" | grep 'needs the patch')"
+
+log=$LOG_DIR/build-nobody-unpatched.log
+if build_as_nobody "$NO_OUT_DIR" "$log"; then
+	not_ok "out-dir: unpatched read-only tree: the build fails with Permission denied" \
+		"the build passed"
+elif grep -q 'Permission denied' "$log"; then
+	ok "out-dir: unpatched read-only tree: the build fails with Permission denied"
+	grep -m1 'Permission denied' "$log" | sed 's/^/#   /'
+else
+	not_ok "out-dir: unpatched read-only tree: the build fails with Permission denied" \
+		"failed otherwise, see $log"
+fi
+
+out=$("$PATCH" "$NO_OUT_DIR" 2>&1) && status=0 || status=$?
+result "out-dir: patch applied, original kept as Makefile.build.orig" \
+	"exit $status: $out" sh -c "[ $status -eq 0 ] && grep -qF -- '--out-dir' '$MB' &&
+		cmp -s '$MB.orig' '$H/Makefile.build.unpatched'"
+
+log=$LOG_DIR/build-nobody-patched.log
+result "out-dir: patched read-only tree: the build as nobody passes" \
+	"see $log" build_as_nobody "$NO_OUT_DIR" "$log"
+
+before=$(cksum <"$MB")
+out=$("$PATCH" "$NO_OUT_DIR" 2>&1) && status=0 || status=$?
+result "out-dir: a second run is a no-op" "exit $status: $out" \
+	test "$status" -eq 0 -a "$(cksum <"$MB")" = "$before" -a -n "$(echo "$out" | grep '^patch-out-dir: ok')"
+
+# A layout it does not know: no rust_common_cmd definition.
+odd=$H/odd-layout
+mkdir -p "$odd/scripts"
+sed 's/^rust_common_cmd =/rust_cmd_common =/' "$H/Makefile.build.unpatched" >"$odd/scripts/Makefile.build"
+before=$(cksum <"$odd/scripts/Makefile.build")
+out=$("$PATCH" "$odd" 2>&1) && status=0 || status=$?
+result "out-dir: refuses an unrecognised layout and changes nothing" \
+	"exit $status: $out" \
+	test "$status" -eq 2 -a "$(cksum <"$odd/scripts/Makefile.build")" = "$before" -a -n "$(echo "$out" | grep 'not patching')"
+
+# --- 2, continued: the build for the VM tests ---------------------------------
+as_nobody make -s -C "$SRC" KDIR="$RELOCATED" clean >/dev/null 2>&1
+log=$LOG_DIR/build-nobody-relocated.log
+built=()
+if build_as_nobody "$RELOCATED" "$log"; then
+	mapfile -t built < <(find "$SRC/modules" -name '*.ko' | sort)
+fi
+if [ ${#built[@]} -eq "$(find "$WS/modules" -mindepth 1 -maxdepth 1 -type d | wc -l)" ]; then
+	ok "headers: modules build as user nobody against the read-only relocated tree"
+	diag "built: ${built[*]#"$SRC"/}"
+else
+	not_ok "headers: modules build as user nobody against the read-only relocated tree" \
+		"${#built[@]} modules built, see $log"
+	grep -E 'error|denied' "$log" | head -n 5 | sed 's/^/#   /'
+fi
+result "headers: the build used the tree's recorded compiler" \
+	"no RUSTC=$WS_RUSTC in $log" grep -qF "RUSTC=$WS_RUSTC " "$log"
