@@ -76,7 +76,8 @@ export WS_RUSTFMT := $(RUSTFMT)
 export WS_BINDGEN := $(BINDGEN)
 export WS_LLVM := -$(LLVM_VERSION)
 
-.PHONY: all modules clean modules_install help deps kernel run check headers \
+.PHONY: all modules clean modules_install help deps kernel kernel-debug run \
+	check check-debug headers \
 	check-kdir doctor
 
 all: modules
@@ -123,6 +124,9 @@ deps:
 kernel: deps
 	@$(WS)/scripts/build-kernel.sh
 
+kernel-debug: deps
+	@$(WS)/scripts/build-kernel.sh debug
+
 # `run` and `check` always use the workspace's own kernel: it is what boots.
 run: kernel
 	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
@@ -137,6 +141,22 @@ check: kernel
 	@$(WS)/tests/run-vm.sh --host-results $(BUILD_DIR)/logs/host-results.log \
 		--modules $(WS)/modules \
 		--modules $(BUILD_DIR)/headers/src/modules:headers
+
+# The suite on the debug kernel (KASAN, kmemleak, lockdep, failslab): the
+# modules built against it from a copy of the sources, panic_on_warn, and the
+# guest's debug tests (CYCLES load/unload cycles, failing allocations,
+# kmemleak, FUZZ_OPS=1,000,000 fuzzed operations).
+DEBUG_KDIR := $(DEFAULT_KDIR)-debug
+CYCLES ?= 1000
+check-debug: kernel-debug
+	@mkdir -p $(BUILD_DIR)/logs
+	@$(WS)/tests/debug-modules.sh $(DEBUG_KDIR) $(BUILD_DIR)/debug/src \
+		>$(BUILD_DIR)/logs/debug-host-results.log
+	@VM_TIMEOUT=$${VM_TIMEOUT:-2400} VM_MEMORY=$${VM_MEMORY:-1G} \
+		FUZZ_OPS=$${FUZZ_OPS:-1000000} $(WS)/tests/run-vm.sh \
+		--kdir $(DEBUG_KDIR) --append "panic_on_warn=1 ws.debug=1 ws.cycles=$(CYCLES)" \
+		--host-results $(BUILD_DIR)/logs/debug-host-results.log \
+		--modules $(BUILD_DIR)/debug/src/modules:debug
 
 help:
 	@echo 'Out-of-tree Rust kernel modules'
@@ -153,6 +173,8 @@ help:
 	@echo '  make kernel   build the default Linux $(KERNEL_SERIES) test kernel (cached under build/)'
 	@echo '  make run      deps + kernel + modules, boot QEMU, load each module, show its log'
 	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure'
+	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
+	@echo '                with load/unload cycles, allocation failures and 1,000,000 fuzzed ops'
 	@echo
 	@echo 'Toolchain passed to Kbuild:'
 	@echo '  RUSTC=$(RUSTC)'

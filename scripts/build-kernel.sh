@@ -1,21 +1,34 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the workspace's default kernel: Debian's linux-source tarball,
-# tinyconfig plus configs/qemu-rust.config merged with the kernel's own
+# Build one of the workspace's kernels from Debian's linux-source tarball:
+# tinyconfig plus config fragments merged with the kernel's own
 # merge_config.sh, built with LLVM and the workspace's rustc.
 #
-# The tree is reused while its inputs are unchanged: the source package
-# version, the config fragment and the toolchain versions are recorded in
+#   build-kernel.sh          the default kernel, $DEFAULT_KDIR:
+#                            configs/qemu-rust.config
+#   build-kernel.sh debug    the debug kernel, $DEFAULT_KDIR-debug:
+#                            configs/qemu-rust.config + configs/debug.config
+#
+# A tree is reused while its inputs are unchanged: the source package
+# version, the config fragments and the toolchain versions are recorded in
 # $KDIR/.ws-inputs after a successful build.
 set -eu
 WS_TAG=kernel
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
 
+FRAGMENTS=$WS/configs/qemu-rust.config
 KDIR=$DEFAULT_KDIR
+case "${1:-}" in
+"") ;;
+debug)
+	WS_TAG=kernel-debug
+	KDIR=$DEFAULT_KDIR-debug
+	FRAGMENTS="$FRAGMENTS $WS/configs/debug.config" ;;
+*) die "usage: $0 [debug]" ;;
+esac
 TARBALL=/usr/src/linux-source-$KERNEL_SERIES.tar.xz
-FRAGMENT=$WS/configs/qemu-rust.config
 STAMP=$KDIR/.ws-inputs
 JOBS=$(nproc)
 
@@ -28,20 +41,27 @@ set -- LLVM="$WS_LLVM" RUSTC="$WS_RUSTC" HOSTRUSTC="$WS_RUSTC" \
 src_version=$(dpkg-query -W -f='${Version}' "linux-source-$KERNEL_SERIES")
 inputs=$(
 	echo "source: linux-source-$KERNEL_SERIES $src_version"
-	echo "fragment: $(sha256sum <"$FRAGMENT" | cut -d' ' -f1)"
+	# shellcheck disable=SC2086 # a list of paths without spaces
+	echo "fragment: $(cat $FRAGMENTS | sha256sum | cut -d' ' -f1)"
 	echo "rustc: $("$WS_RUSTC" --version)"
 	echo "clang: $("clang$WS_LLVM" --version | head -n1)"
 	echo "bindgen: $("$WS_BINDGEN" --version)"
 	echo "make args: $*"
 )
 
-# The fragment's lines missing from the tree's .config.
+# The fragments' lines missing from the tree's .config: "CONFIG_X=v" must be
+# there as it is, "# CONFIG_X is not set" must not be set.
 dropped_options() {
-	while IFS= read -r line; do
+	# shellcheck disable=SC2086 # a list of paths without spaces
+	cat $FRAGMENTS | while IFS= read -r line; do
 		case "$line" in
 		CONFIG_*=*) grep -qxF "$line" "$KDIR/.config" || printf ' %s' "$line" ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }
+			opt=${opt%% *}
+			! grep -q "^$opt=" "$KDIR/.config" || printf ' %s' "$opt=n" ;;
 		esac
-	done <"$FRAGMENT"
+	done
 }
 
 # Up to date: same inputs, and the configuration is still whole (a make
@@ -71,9 +91,10 @@ if [ "$(cat "$KDIR/.ws-source" 2>/dev/null)" != "$source_line" ]; then
 fi
 rm -f "$STAMP"
 
-step_start "configuring: tinyconfig + $(basename "$FRAGMENT")"
+step_start "configuring: tinyconfig +$(for f in $FRAGMENTS; do printf ' %s' "${f##*/}"; done)"
 make -C "$KDIR" -s "$@" tinyconfig
-(cd "$KDIR" && ./scripts/kconfig/merge_config.sh -m -Q .config "$FRAGMENT" >/dev/null)
+# shellcheck disable=SC2086 # a list of paths without spaces
+(cd "$KDIR" && ./scripts/kconfig/merge_config.sh -m -Q .config $FRAGMENTS >/dev/null)
 make -C "$KDIR" -s "$@" olddefconfig
 dropped=$(dropped_options)
 if [ -n "$dropped" ]; then
@@ -85,12 +106,12 @@ if [ -n "$dropped" ]; then
 		echo "  CONFIG_RUST needs rustc, bindgen and libclang that scripts/rust_is_available.sh accepts:" >&2
 		make -C "$KDIR" -s "$@" rustavailable >&2 || true ;;
 	esac
-	die "Kconfig dropped options of $(basename "$FRAGMENT"); the kernel is not built"
+	die "Kconfig dropped options of the config fragments; the kernel is not built"
 fi
 step_done
 
-step_start "building Linux $src_version with LLVM$WS_LLVM and $("$WS_RUSTC" --version | cut -d' ' -f1-2), $JOBS jobs (about 3 min on 2 cores)"
-log=$BUILD_DIR/logs/kernel-build.log
+step_start "building Linux $src_version with LLVM$WS_LLVM and $("$WS_RUSTC" --version | cut -d' ' -f1-2), $JOBS jobs (3 to 10 min on 2 cores)"
+log=$BUILD_DIR/logs/$WS_TAG-build.log
 mkdir -p "$BUILD_DIR/logs"
 if ! make -C "$KDIR" -j"$JOBS" "$@" all >"$log" 2>&1; then
 	tail -n 40 "$log" >&2

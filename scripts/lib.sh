@@ -43,3 +43,13 @@ as_root() {
 		sudo "$@"
 	fi
 }
+
+# copy_sources DEST: the workspace's sources (what git tracks or would track,
+# without build outputs) copied to DEST, e.g. to build them against another
+# kernel without touching the module folders' own build outputs.
+copy_sources() {
+	mkdir -p "$1"
+	git -C "$WS" ls-files -z -co --exclude-standard Kbuild Makefile \
+		rust-toolchain.toml scripts modules |
+		(cd "$WS" && cpio -0pdm --quiet "$1")
+}

@@ -109,9 +109,7 @@ result "headers: relocated to another path, root-owned and read-only" \
 	as_nobody sh -c "! touch '$RELOCATED/x' 2>/dev/null && [ -z \"\$(find '$RELOCATED' ! -type l -perm /222 -print -quit)\" ]"
 
 # A copy of the workspace's sources owned by nobody.
-mkdir -p "$SRC"
-git -C "$WS" ls-files -z -co --exclude-standard Kbuild Makefile rust-toolchain.toml scripts modules |
-	(cd "$WS" && cpio -0pdm --quiet "$SRC")
+copy_sources "$SRC"
 chown -R $NOBODY:$NOBODY "$SRC"
 
 # --- 3. --out-dir ---------------------------------------------------------------

@@ -13,6 +13,9 @@
 #   --modules DIR[:LABEL]  test the .ko files found under DIR, in a VM run of
 #                          its own whose results are prefixed "[LABEL] "
 #                          (repeatable; default: the workspace's modules/)
+#   --kdir DIR             boot the kernel of DIR (default: the workspace's)
+#   --append ARGS          more kernel command line; ws.debug=1 makes the
+#                          guest run tests/guest/debug.sh too
 #
 # The guest reports on its second serial port; the kernel console (first
 # port) is kept in build/logs/console*.log and scanned for oopses, BUGs,
@@ -26,18 +29,21 @@ WS_TAG=vm
 SHOW=0
 HOST_RESULTS=
 MODULE_SETS=()
+KDIR=$DEFAULT_KDIR
+APPEND=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--show) SHOW=1 ;;
 	--host-results) HOST_RESULTS=$2; shift ;;
 	--modules) MODULE_SETS+=("$2"); shift ;;
-	*) die "usage: $0 [--show] [--host-results FILE] [--modules DIR[:LABEL]]..." ;;
+	--kdir) KDIR=$2; shift ;;
+	--append) APPEND=$2; shift ;;
+	*) die "usage: $0 [--show] [--host-results FILE] [--modules DIR[:LABEL]]... [--kdir DIR] [--append ARGS]" ;;
 	esac
 	shift
 done
 [ ${#MODULE_SETS[@]} -gt 0 ] || MODULE_SETS=("$WS/modules")
 
-KDIR=$DEFAULT_KDIR
 VM_DIR=$BUILD_DIR/vm
 LOG_DIR=$BUILD_DIR/logs
 VM_TIMEOUT=${VM_TIMEOUT:-120}
@@ -45,7 +51,11 @@ VM_MEMORY=${VM_MEMORY:-256M}
 BUSYBOX=/bin/busybox
 
 # What on the console means the kernel is unhealthy, whatever the tests said.
-CONSOLE_REPORTS=('Oops' 'BUG:' 'WARNING:' 'Call Trace' 'Kernel panic'
+# The debug kernel's reports come first, so that a failure names them.
+CONSOLE_REPORTS=('BUG: KASAN' 'suspected memory leaks' 'possible recursive locking'
+	'possible circular locking' 'inconsistent lock state'
+	'sleeping function called from invalid context' 'ODEBUG'
+	'Oops' 'BUG:' 'WARNING:' 'Call Trace' 'Kernel panic'
 	'rust_kernel: panicked' 'general protection fault')
 
 [ -f "$KDIR/arch/x86/boot/bzImage" ] || die "no kernel at $KDIR: run 'make kernel'"
@@ -55,15 +65,29 @@ CONSOLE_REPORTS=('Oops' 'BUG:' 'WARNING:' 'Call Trace' 'Kernel panic'
 mkdir -p "$VM_DIR" "$LOG_DIR"
 
 # --- userspace test programs ------------------------------------------------
-# Rebuilt when a source is newer than the binary.
+# Rebuilt when a binary is missing or a source is newer than one of them.
 USER_BIN=$VM_DIR/bin
 misc_test=$USER_BIN/misc-device-test
-if [ ! -x "$misc_test" ] || [ -n "$(find "$WS/tests/misc_device" \
-	"$WS/modules/misc_device/rust_misc.h" -newer "$misc_test" -print -quit)" ]; then
-	step_start "building the userspace test $misc_test"
+misc_stress=$USER_BIN/misc-device-stress
+stale=0
+for bin in "$misc_test" "$misc_stress"; do
+	if [ ! -x "$bin" ] || [ -n "$(find "$WS/tests/misc_device" \
+		"$WS/modules/misc_device/rust_misc.h" -newer "$bin" -print -quit)" ]; then
+		stale=1
+	fi
+done
+if [ "$stale" -eq 1 ]; then
+	step_start "building the userspace tests in $USER_BIN"
 	BINDGEN=$WS_BINDGEN RUSTC=$WS_RUSTC "$WS/tests/misc_device/build.sh" "$USER_BIN"
 	step_done
 fi
+
+# Guest settings (tests/guest/modules/misc_device.sh), passed on the kernel
+# command line: FUZZ_OPS operations for the fuzzer (the guest's default
+# when unset), FUZZ_SEED to replay a run.
+GUEST_ARGS=""
+[ -z "${FUZZ_OPS:-}" ] || GUEST_ARGS="$GUEST_ARGS fuzz_ops=$FUZZ_OPS"
+[ -z "${FUZZ_SEED:-}" ] || GUEST_ARGS="$GUEST_ARGS fuzz_seed=$FUZZ_SEED"
 
 # --- results ----------------------------------------------------------------
 passed=0
@@ -125,10 +149,12 @@ vm_run() {
 		echo "dir /tests/modules 0755 0 0"
 		echo "dir /tests/bin 0755 0 0"
 		echo "file /tests/bin/misc-device-test $misc_test 0755 0 0"
+		echo "file /tests/bin/misc-device-stress $misc_stress 0755 0 0"
 		echo "file /bin/busybox $BUSYBOX 0755 0 0"
 		echo "slink /bin/sh busybox 0777 0 0"
 		echo "file /init $WS/tests/guest/init 0755 0 0"
 		echo "file /tests/lib.sh $WS/tests/guest/lib.sh 0644 0 0"
+		echo "file /tests/debug.sh $WS/tests/guest/debug.sh 0644 0 0"
 		echo "file /tests/modules.list $modlist 0644 0 0"
 		for t in "$WS"/tests/guest/modules/*.sh; do
 			name=$(basename "$t" .sh)
@@ -166,7 +192,7 @@ vm_run() {
 	timeout --foreground -k 5 "$VM_TIMEOUT" \
 		qemu-system-x86_64 -accel tcg -smp 1 -m "$VM_MEMORY" \
 		-kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$cpio" \
-		-append "console=ttyS0 panic=-1" \
+		-append "console=ttyS0 panic=-1$GUEST_ARGS $APPEND" \
 		-display none -monitor none -no-reboot \
 		-serial "file:$console" -serial "file:$results" \
 		</dev/null || vm_status=$?
@@ -182,7 +208,9 @@ vm_run() {
 	else
 		record fail "${prefix}vm: guest ran every test (end marker seen)" "no end marker; see $console"
 	fi
+	local patterns=()
 	for pattern in "${CONSOLE_REPORTS[@]}"; do
+		patterns+=(-e "$pattern")
 		hit=$(grep -m1 -F -- "$pattern" "$console" || true)
 		if [ -z "$hit" ]; then
 			record ok "${prefix}console: no '$pattern'"
@@ -190,6 +218,7 @@ vm_run() {
 			record fail "${prefix}console: no '$pattern'" "found: ${hit%$'\r'}"
 		fi
 	done
+	lines+=("# ${prefix}figures: console lines reporting a kernel problem $(grep -cF "${patterns[@]}" "$console" || true) (expected 0)")
 	lines+=("# ${prefix}VM run: $(($(now) - t0)) s; console log: $console")
 }
 

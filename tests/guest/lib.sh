@@ -23,6 +23,16 @@ diag() {
 	echo "# $*" >&3
 }
 
+# cmdline_value NAME: the value of NAME=... on the kernel command line.
+cmdline_value() {
+	read -r cmdline </proc/cmdline
+	for word in $cmdline; do
+		case "$word" in
+		"$1="*) echo "${word#*=}" ;;
+		esac
+	done
+}
+
 # check NAME COMMAND...: ok when COMMAND succeeds.
 check() {
 	name=$1

@@ -1,13 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the userspace test of /dev/rust-misc (main.rs in this folder) as a
-# static binary that runs inside the test VM:
+# Build the userspace tests of /dev/rust-misc (main.rs and stress.rs in this
+# folder) as static binaries that run inside the test VM:
 #
 #   tests/misc_device/build.sh OUTDIR
 #
 # writes OUTDIR/misc_abi.rs (bindgen's translation of abi.h, hence of
-# modules/misc_device/rust_misc.h) and OUTDIR/misc-device-test.
+# modules/misc_device/rust_misc.h), which both include, and the programs
+# OUTDIR/misc-device-test (main.rs: every rule of the device, one check
+# each) and OUTDIR/misc-device-stress (stress.rs: the model-checked fuzzer,
+# the multi-process stress test and the fault-injection loader).
 #
 # Environment: BINDGEN (default: the workspace's pinned bindgen under
 # build/tools/bin), LIBCLANG_PATH (default /usr/lib/llvm-19/lib), RUSTC
@@ -30,7 +33,6 @@ LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 export LIBCLANG_PATH
 
 ABI_RS=$OUT/misc_abi.rs
-BIN=$OUT/misc-device-test
 
 # Only the compiler reads the result: skip formatting it.
 "$BINDGEN" --formatter=none \
@@ -40,17 +42,25 @@ BIN=$OUT/misc-device-test
 	--output "$ABI_RS" \
 	"$HERE/abi.h"
 
-RUST_MISC_ABI_RS=$ABI_RS "$RUSTC" --edition 2021 -O -D warnings \
-	-C target-feature=+crt-static -C strip=debuginfo \
-	--crate-type bin --crate-name misc_device_test \
-	-o "$BIN" "$HERE/main.rs"
+# build SOURCE BINARY: one static program, with the ABI file.
+build() {
+	bin=$OUT/$2
+	RUST_MISC_ABI_RS=$ABI_RS "$RUSTC" --edition 2021 -O -D warnings \
+		-C target-feature=+crt-static -C strip=debuginfo \
+		--crate-type bin --crate-name "$(echo "$2" | tr - _)" \
+		-o "$bin" "$HERE/$1"
 
-# It runs in a VM without a C library: it must not need a dynamic loader.
-case $(file -b "$BIN") in
-*"statically linked"* | *"static-pie linked"*) ;;
-*)
-	echo "error: $BIN is not statically linked:" >&2
-	file "$BIN" >&2
-	exit 1
-	;;
-esac
+	# It runs in a VM without a C library: it must not need a dynamic
+	# loader.
+	case $(file -b "$bin") in
+	*"statically linked"* | *"static-pie linked"*) ;;
+	*)
+		echo "error: $bin is not statically linked:" >&2
+		file "$bin" >&2
+		exit 1
+		;;
+	esac
+}
+
+build main.rs misc-device-test
+build stress.rs misc-device-stress

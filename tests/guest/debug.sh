@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Guest tests that only the debug kernel runs (make check-debug), after the
+# per-module tests; sourced by /init with the helpers of lib.sh.
+#
+# - load/unload cycles of every module (the misc device used in each);
+# - allocation failures: every slab allocation made by each module's init
+#   (failslab through /proc/thread-self/fail-nth, limited by the stack trace
+#   filter to allocations with module code on the stack) made to fail in
+#   turn: the load must fail cleanly with ENOMEM, and a normal load must work
+#   afterwards;
+# - a kmemleak scan done the reliable way: scan, wait past the minimum
+#   object age (5 s), scan again, read: no suspected leak.
+# Figures go out as diagnostics.
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+FAILSLAB=/sys/kernel/debug/failslab
+# Load/unload cycles per module: ws.cycles=N on the kernel command line
+# (make check-debug CYCLES=N), 1000 by default.
+CYCLES=$(cmdline_value ws.cycles)
+CYCLES=${CYCLES:-1000}
+STRESS=/tests/bin/misc-device-stress
+
+# cycles MOD: load and unload MOD $CYCLES times.
+cycles() {
+	mod=$1
+	i=0
+	while [ "$i" -lt "$CYCLES" ]; do
+		if ! insmod "/modules/$mod.ko" 2>/tmp/cycle.err; then
+			not_ok "$mod: $CYCLES load/unload cycles" "insmod failed at cycle $i: $(cat /tmp/cycle.err)"
+			return
+		fi
+		if [ "$mod" = misc_device ]; then
+			if ! { echo "cycle $i" >/dev/rust-misc && cat /dev/rust-misc >/dev/null; }; then
+				not_ok "$mod: $CYCLES load/unload cycles" "device use failed at cycle $i"
+				rmmod "$mod"
+				return
+			fi
+		fi
+		if ! rmmod "$mod" 2>/tmp/cycle.err; then
+			not_ok "$mod: $CYCLES load/unload cycles" "rmmod failed at cycle $i: $(cat /tmp/cycle.err)"
+			return
+		fi
+		i=$((i + 1))
+	done
+	ok "$mod: $CYCLES load/unload cycles"
+	CYCLES_DONE=$((CYCLES_DONE + CYCLES))
+}
+
+# x86_64's module area (MODULES_VADDR with the largest kernel image size, to
+# MODULES_END): while a module loads, only its init runs code there.
+MODULE_AREA_START=0xffffffffa0000000
+MODULE_AREA_END=0xffffffffff000000
+
+# failing_loads MOD: fail the 1st, 2nd, ... allocation of MOD's init until a
+# load goes through with no fault left to inject.
+failing_loads() {
+	mod=$1
+	n=1
+	injected=0
+	bad=""
+	while [ "$n" -le 5000 ]; do
+		line=$("$STRESS" fault-load "$n" "/modules/$mod.ko")
+		case "$line" in
+		*"injected=1 result=ENOMEM"*) injected=$((injected + 1)) ;;
+		*"injected=1 result=ok"*)
+			# The failed allocation had a fallback: the load went through.
+			injected=$((injected + 1))
+			rmmod "$mod" || bad="$bad; rmmod after $line failed" ;;
+		*"injected=0 result=ok"*) break ;;
+		*error=* | "")
+			bad="$bad; fault-load: ${line:-no output}"
+			break ;;
+		*) bad="$bad; $line" ;;
+		esac
+		n=$((n + 1))
+	done
+	FAULTS=$((FAULTS + injected))
+	diag "$mod: $injected allocations of its init failed in turn, $((n - 1)) loads refused"
+	if [ -z "$bad" ] && grep -q "^$mod " /proc/modules; then
+		ok "$mod: each allocation of its init failing in turn gives ENOMEM"
+	else
+		not_ok "$mod: each allocation of its init failing in turn gives ENOMEM" \
+			"injected $injected${bad:+, unexpected:$bad}"
+	fi
+	check "$mod: unloads after the fault-injection loads" rmmod "$mod"
+	check "$mod: a normal load works after the failures" insmod "/modules/$mod.ko"
+	check "$mod: and unloads" rmmod "$mod"
+}
+
+# kmemleak_leaks: suspected leaks after two scans 6 s apart (a leak must be
+# seen by consecutive scans; newer objects are not reported).
+kmemleak_leaks() {
+	echo scan >"$KMEMLEAK"
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	grep -c '^unreferenced object' "$KMEMLEAK"
+}
+
+debug_tests() {
+	CYCLES_DONE=0
+	FAULTS=0
+	check "debug: kmemleak is running" test -w "$KMEMLEAK"
+	# Start from a clean list: what boot left is not ours.
+	echo scan=off >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK"
+	echo clear >"$KMEMLEAK"
+
+	while read -r mod; do
+		cycles "$mod"
+	done </tests/modules.list
+
+	echo N >"$FAILSLAB/ignore-gfp-wait"
+	echo 0 >"$FAILSLAB/verbose"
+	echo "$MODULE_AREA_START" >"$FAILSLAB/require-start"
+	echo "$MODULE_AREA_END" >"$FAILSLAB/require-end"
+	while read -r mod; do
+		failing_loads "$mod"
+	done </tests/modules.list
+
+	leaks=$(kmemleak_leaks)
+	if [ "$leaks" -eq 0 ]; then
+		ok "debug: kmemleak finds no leak after the cycles and failed loads"
+	else
+		not_ok "debug: kmemleak finds no leak after the cycles and failed loads" "$leaks suspected leaks"
+		sed -n '1,30s/^/#   /p' "$KMEMLEAK" >&3
+	fi
+	diag "figures: load/unload cycles $CYCLES_DONE, faults injected $FAULTS, kmemleak leaks $leaks"
+}
