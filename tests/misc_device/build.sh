@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the userspace tests of /dev/rust-misc (main.rs and stress.rs in this
-# folder) as static binaries that run inside the test VM:
+# Build the userspace tests of /dev/rust-misc (the crate roots main.rs and
+# stress.rs in this folder, and the modules of this folder they declare;
+# rustc finds those itself) as static binaries that run inside the test VM:
 #
 #   tests/misc_device/build.sh OUTDIR
 #
 # writes OUTDIR/misc_abi.rs (bindgen's translation of abi.h, hence of
-# modules/misc_device/rust_misc.h), which both include, and the programs
+# modules/misc_device/rust_misc.h), which abi.rs includes, and the programs
 # OUTDIR/misc-device-test (main.rs: every rule of the device, one check
 # each) and OUTDIR/misc-device-stress (stress.rs: the model-checked fuzzer,
 # the multi-process stress test and the fault-injection loader).

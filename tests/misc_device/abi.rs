@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The ABI of `/dev/rust-misc`: bindgen's translation of abi.h (hence of
+//! modules/misc_device/rust_misc.h, see build.sh), with the ioctl numbers
+//! typed as the kernel takes them (32 bits).
+
+/// The generated bindings of abi.h.
+// Not all of it is used: bindgen adds a layout test and an alias for the
+// fields' type, and the constants are used through the typed ones below.
+#[allow(dead_code, non_camel_case_types)]
+mod bindings {
+    include!(env!("RUST_MISC_ABI_RS"));
+}
+
+/// What `RUST_MISC_GET_STATS` stores.
+pub use bindings::rust_misc_stats as Stats;
+
+/// Size of the device's byte store.
+pub const CAPACITY: usize = bindings::RUST_MISC_CAPACITY as usize;
+pub const GET_LEN: u32 = bindings::RUST_MISC_ABI_GET_LEN as u32;
+pub const CLEAR: u32 = bindings::RUST_MISC_ABI_CLEAR as u32;
+pub const GET_STATS: u32 = bindings::RUST_MISC_ABI_GET_STATS as u32;
+/// The ioctl type (magic) of the device's commands.
+pub const MAGIC: u32 = bindings::RUST_MISC_IOC_MAGIC;
+
+// Directions of an ioctl number: bits 30-31 (nr is in bits 0-7, type in
+// 8-15, argument size in 16-29).
+pub const IOC_NONE: u32 = 0;
+pub const IOC_WRITE: u32 = 1;
+pub const IOC_READ: u32 = 2;

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! [`Fd`], a descriptor of the device that is closed on drop, with the
+//! calls misc-device-test makes on it.
+
+use crate::abi::Stats;
+use crate::device::{clear, get_len, get_stats, open_device};
+use crate::errno::Errno;
+use crate::fd::{close_fd, ioctl_raw, read_into, read_raw, seek, write_from, SEEK_CUR};
+use std::ffi::c_int;
+
+/// An open descriptor of the device, closed on drop.
+pub struct Fd(c_int);
+
+impl Fd {
+    pub fn open(flags: c_int) -> Result<Fd, Errno> {
+        Ok(Fd(open_device(flags)? as c_int))
+    }
+
+    /// Closes the descriptor, reporting the result of close(2).
+    pub fn close(self) -> Result<(), Errno> {
+        let fd = self.0;
+        // Not closed again on drop.
+        std::mem::forget(self);
+        close_fd(fd).map(drop)
+    }
+
+    pub fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
+        read_into(self.0, buf).map(|n| n as usize)
+    }
+
+    /// read(2) into an arbitrary (bad) address: the kernel must refuse it.
+    pub fn read_to_addr(&self, addr: usize, count: usize) -> Result<usize, Errno> {
+        // SAFETY: `addr` is never accessed by this process: only the kernel
+        // sees it, and it must check it (this is what is being tested).
+        unsafe { read_raw(self.0, addr, count) }.map(|n| n as usize)
+    }
+
+    pub fn write(&self, data: &[u8]) -> Result<usize, Errno> {
+        self.write_from_addr(data.as_ptr() as usize, data.len())
+    }
+
+    /// write(2) from an arbitrary (bad) address: the kernel must refuse it.
+    pub fn write_from_addr(&self, addr: usize, count: usize) -> Result<usize, Errno> {
+        write_from(self.0, addr, count).map(|n| n as usize)
+    }
+
+    pub fn seek(&self, offset: i64, whence: c_int) -> Result<i64, Errno> {
+        seek(self.0, offset, whence)
+    }
+
+    /// The file position (lseek SEEK_CUR 0).
+    pub fn tell(&self) -> Result<i64, Errno> {
+        self.seek(0, SEEK_CUR)
+    }
+
+    /// ioctl(2) with `arg` passed as it is (an address or a number).
+    pub fn ioctl(&self, cmd: u32, arg: usize) -> Result<i64, Errno> {
+        // SAFETY: the callers pass either a valid pointer to a buffer large
+        // enough for the command, or a bad address the kernel must refuse.
+        unsafe { ioctl_raw(self.0, cmd.into(), arg) }
+    }
+
+    pub fn get_len(&self) -> Result<u64, Errno> {
+        get_len(self.0)
+    }
+
+    pub fn get_stats(&self) -> Result<Stats, Errno> {
+        get_stats(self.0)
+    }
+
+    pub fn clear(&self) -> Result<(), Errno> {
+        clear(self.0).map(drop)
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        let _ = close_fd(self.0);
+    }
+}
