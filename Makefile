@@ -108,8 +108,9 @@ clean:
 	else \
 	  echo "KDIR=$(KDIR) not found: removing module build outputs directly"; \
 	  find modules \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
-	    -o -name '.*.cmd' -o -name '.*.d' -o -name 'modules.order' \) -delete; \
-	  rm -f Module.symvers modules.order; \
+	    -o -name '.*.cmd' -o -name '.*.d' -o -name 'modules.order' \
+	    -o -name bindings_generated.rs \) -delete; \
+	  rm -f Module.symvers modules.order .module-common.o; \
 	fi
 
 # make headers DEST=dir [KDIR=..]: package KDIR as a headers-only tree that
