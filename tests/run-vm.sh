@@ -86,8 +86,8 @@ fi
 # command line: FUZZ_OPS operations for the fuzzer (the guest's default
 # when unset), FUZZ_SEED to replay a run.
 GUEST_ARGS=""
-[ -z "${FUZZ_OPS:-}" ] || GUEST_ARGS="$GUEST_ARGS fuzz_ops=$FUZZ_OPS"
-[ -z "${FUZZ_SEED:-}" ] || GUEST_ARGS="$GUEST_ARGS fuzz_seed=$FUZZ_SEED"
+[ -z "${FUZZ_OPS:-}" ] || GUEST_ARGS="$GUEST_ARGS ws.fuzz_ops=$FUZZ_OPS"
+[ -z "${FUZZ_SEED:-}" ] || GUEST_ARGS="$GUEST_ARGS ws.fuzz_seed=$FUZZ_SEED"
 
 # --- results ----------------------------------------------------------------
 passed=0

@@ -7,8 +7,8 @@
 #
 # Settings, from the kernel command line (tests/run-vm.sh puts FUZZ_OPS and
 # FUZZ_SEED of its environment there):
-#   fuzz_ops=N    operations of the fuzzer (default 200000)
-#   fuzz_seed=S   its seed (default: 32 random bits from /dev/urandom), to
+#   ws.fuzz_ops=N    operations of the fuzzer (default 200000)
+#   ws.fuzz_seed=S   its seed (default: 32 random bits from /dev/urandom), to
 #                 replay a failed run; the seed is always printed.
 
 # Centiseconds since boot.
@@ -44,8 +44,8 @@ after_load() {
 
 	run_program "userspace test program" /tests/bin/misc-device-test
 
-	ops=$(cmdline_value fuzz_ops)
-	seed=$(cmdline_value fuzz_seed)
+	ops=$(cmdline_value ws.fuzz_ops)
+	seed=$(cmdline_value ws.fuzz_seed)
 	[ -n "$seed" ] || seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 	[ -n "$seed" ] || seed=$(date +%s)
 	target=check
