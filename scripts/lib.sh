@@ -53,3 +53,13 @@ copy_sources() {
 		rust-toolchain.toml scripts modules |
 		(cd "$WS" && cpio -0pdm --quiet "$1")
 }
+
+# Results in the line format the guest uses and tests/run-vm.sh numbers into
+# KTAP, for the host-side suites: ok NAME / not ok NAME # WHY.
+ok() {
+	echo "ok $1"
+}
+
+not_ok() {
+	echo "not ok $1 # $2"
+}

@@ -31,8 +31,6 @@ SRC=$H/src
 NOBODY=65534
 mkdir -p "$LOG_DIR"
 
-ok() { echo "ok $1"; }
-not_ok() { echo "not ok $1 # $2"; }
 diag() { echo "# $*"; }
 # result NAME WHY COMMAND...: ok when COMMAND succeeds, else not ok with WHY.
 result() {

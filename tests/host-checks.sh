@@ -18,8 +18,6 @@ KDIR=$DEFAULT_KDIR
 LOG_DIR=$BUILD_DIR/logs
 mkdir -p "$LOG_DIR"
 
-ok() { echo "ok $1"; }
-not_ok() { echo "not ok $1 # $2"; }
 
 # A compiler diagnostic: rustc's and clippy's "warning: ..." or
 # "warning[E0...]: ..." lines, clang's "file:line:col: warning: ...".
