@@ -63,7 +63,7 @@ for kbuild in "$WS"/modules/*/Kbuild; do
 	name=$(basename "$(dirname "$kbuild")")
 	crates+=("$(dirname "$kbuild")/$name.rs")
 done
-crates+=("$WS/tests/misc_device/main.rs" "$WS/tests/misc_device/stress.rs")
+crates+=("$WS/tests/rust_misc/main.rs" "$WS/tests/rust_misc/stress.rs")
 if out=$("$WS_RUSTFMT" --check --config-path "$KDIR/.rustfmt.toml" "${crates[@]}" 2>&1); then
 	ok "rustfmt: sources follow the kernel's .rustfmt.toml"
 else

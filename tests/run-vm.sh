@@ -67,22 +67,22 @@ mkdir -p "$VM_DIR" "$LOG_DIR"
 # --- userspace test programs ------------------------------------------------
 # Rebuilt when a binary is missing or a source is newer than one of them.
 USER_BIN=$VM_DIR/bin
-misc_test=$USER_BIN/misc-device-test
-misc_stress=$USER_BIN/misc-device-stress
+misc_test=$USER_BIN/rust-misc-test
+misc_stress=$USER_BIN/rust-misc-stress
 stale=0
 for bin in "$misc_test" "$misc_stress"; do
-	if [ ! -x "$bin" ] || [ -n "$(find "$WS/tests/misc_device" \
-		"$WS/modules/misc_device/rust_misc.h" -newer "$bin" -print -quit)" ]; then
+	if [ ! -x "$bin" ] || [ -n "$(find "$WS/tests/rust_misc" \
+		"$WS/modules/rust_misc/rust_misc.h" -newer "$bin" -print -quit)" ]; then
 		stale=1
 	fi
 done
 if [ "$stale" -eq 1 ]; then
 	step_start "building the userspace tests in $USER_BIN"
-	BINDGEN=$WS_BINDGEN RUSTC=$WS_RUSTC "$WS/tests/misc_device/build.sh" "$USER_BIN"
+	BINDGEN=$WS_BINDGEN RUSTC=$WS_RUSTC "$WS/tests/rust_misc/build.sh" "$USER_BIN"
 	step_done
 fi
 
-# Guest settings (tests/guest/modules/misc_device.sh), passed on the kernel
+# Guest settings (tests/guest/modules/rust_misc.sh), passed on the kernel
 # command line: FUZZ_OPS operations for the fuzzer (the guest's default
 # when unset), FUZZ_SEED to replay a run.
 GUEST_ARGS=""
@@ -148,8 +148,8 @@ vm_run() {
 		echo "dir /tests 0755 0 0"
 		echo "dir /tests/modules 0755 0 0"
 		echo "dir /tests/bin 0755 0 0"
-		echo "file /tests/bin/misc-device-test $misc_test 0755 0 0"
-		echo "file /tests/bin/misc-device-stress $misc_stress 0755 0 0"
+		echo "file /tests/bin/rust-misc-test $misc_test 0755 0 0"
+		echo "file /tests/bin/rust-misc-stress $misc_stress 0755 0 0"
 		echo "file /bin/busybox $BUSYBOX 0755 0 0"
 		echo "slink /bin/sh busybox 0777 0 0"
 		echo "file /init $WS/tests/guest/init 0755 0 0"

@@ -20,7 +20,7 @@ FAILSLAB=/sys/kernel/debug/failslab
 # (make check-debug CYCLES=N), 1000 by default.
 CYCLES=$(cmdline_value ws.cycles)
 CYCLES=${CYCLES:-1000}
-STRESS=/tests/bin/misc-device-stress
+STRESS=/tests/bin/rust-misc-stress
 
 # cycles MOD: load and unload MOD $CYCLES times.
 cycles() {
@@ -31,7 +31,7 @@ cycles() {
 			not_ok "$mod: $CYCLES load/unload cycles" "insmod failed at cycle $i: $(cat /tmp/cycle.err)"
 			return
 		fi
-		if [ "$mod" = misc_device ]; then
+		if [ "$mod" = rust_misc ]; then
 			if ! { echo "cycle $i" >/dev/rust-misc && cat /dev/rust-misc >/dev/null; }; then
 				not_ok "$mod: $CYCLES load/unload cycles" "device use failed at cycle $i"
 				rmmod "$mod"

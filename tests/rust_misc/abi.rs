@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The ABI of `/dev/rust-misc`: bindgen's translation of abi.h (hence of
-//! modules/misc_device/rust_misc.h, see build.sh), with the ioctl numbers
+//! modules/rust_misc/rust_misc.h, see build.sh), with the ioctl numbers
 //! typed as the kernel takes them (32 bits).
 
 /// The generated bindings of abi.h.

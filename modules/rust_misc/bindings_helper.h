@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What misc_device needs from C that the kernel crate's own bindings lack:
+ * What rust_misc needs from C that the kernel crate's own bindings lack:
  * Kbuild runs bindgen on this header (see Kbuild) and the module includes
  * the result from its build output.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! [`Fd`], a descriptor of the device that is closed on drop, with the
-//! calls misc-device-test makes on it.
+//! calls rust-misc-test makes on it.
 
 use crate::abi::Stats;
 use crate::device::{clear, get_len, get_stats, open_device};

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * Userspace interface of /dev/rust-misc, the misc device of
- * modules/misc_device: a byte store of RUST_MISC_CAPACITY bytes read and
+ * modules/rust_misc: a byte store of RUST_MISC_CAPACITY bytes read and
  * written with read(2)/write(2)/lseek(2), plus these ioctls.
  *
  * The module's Rust code and the userspace tests both take the numbers

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `misc-device-stress fuzz`: a model-checked fuzzer. [`Model`] is the
+//! `rust-misc-stress fuzz`: a model-checked fuzzer. [`Model`] is the
 //! device written again in userspace, together with what the VFS checks
 //! before the driver runs. A seeded generator (fuzz_gen.rs) makes random
 //! operations on up to [`SLOTS`] descriptors: open (every access mode, with

@@ -29,7 +29,7 @@ use kernel::{
 /// What bindgen generated at build time from `bindings_helper.h`.
 ///
 /// Kbuild writes it into the build output and passes its path in the
-/// `MISC_DEVICE_BINDINGS` environment variable. It names only what the
+/// `RUST_MISC_BINDINGS` environment variable. It names only what the
 /// kernel crate lacks; the C types it refers to come from `kernel::bindings`.
 #[allow(
     dead_code,
@@ -43,7 +43,7 @@ use kernel::{
 )]
 pub(crate) mod bindings {
     use kernel::bindings::*;
-    include!(env!("MISC_DEVICE_BINDINGS"));
+    include!(env!("RUST_MISC_BINDINGS"));
 }
 
 // SAFETY: `struct rust_misc_stats` is three `__u64`: no padding, and any

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# Guest test of modules/misc_device: the node appears with the minor the
+# Guest test of modules/rust_misc: the node appears with the minor the
 # module logs, the userspace test program checks every rule of the device
 # (one result line per check), the model-checked fuzzer and the
 # multi-process stress test run, and the node goes away at unload.
@@ -37,12 +37,12 @@ run_program() {
 
 after_load() {
 	dev=$(cat /sys/class/misc/rust-misc/dev 2>/dev/null)
-	expect_log "misc_device: Registered /dev/rust-misc, misc minor ${dev#*:}"
+	expect_log "rust_misc: Registered /dev/rust-misc, misc minor ${dev#*:}"
 	check "$MOD: /dev/rust-misc is a character device" test -c /dev/rust-misc
 	check "$MOD: /dev/rust-misc is misc major 10 (sysfs dev $dev)" \
 		test "${dev%:*}" = 10
 
-	run_program "userspace test program" /tests/bin/misc-device-test
+	run_program "userspace test program" /tests/bin/rust-misc-test
 
 	ops=$(cmdline_value ws.fuzz_ops)
 	seed=$(cmdline_value ws.fuzz_seed)
@@ -51,13 +51,13 @@ after_load() {
 	target=check
 	[ "$(cmdline_value ws.debug)" != 1 ] || target=check-debug
 	diag "$MOD: fuzz seed $seed, ${ops:-200000} ops (replay: FUZZ_SEED=$seed FUZZ_OPS=${ops:-200000} make $target)"
-	run_program "fuzzer" /tests/bin/misc-device-stress fuzz \
+	run_program "fuzzer" /tests/bin/rust-misc-stress fuzz \
 		--seed "$seed" --ops "${ops:-200000}"
-	run_program "stress test" /tests/bin/misc-device-stress stress \
+	run_program "stress test" /tests/bin/rust-misc-stress stress \
 		--procs 8 --ops 2000 --seed "$seed"
 }
 
 after_unload() {
-	expect_log "misc_device: Unregistering /dev/rust-misc"
+	expect_log "rust_misc: Unregistering /dev/rust-misc"
 	check "$MOD: /dev/rust-misc removed" test ! -e /dev/rust-misc
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The result lines both programs print: `ok misc_device: NAME`,
-//! `not ok misc_device: NAME # WHY` and `# ...` diagnostics, each flushed at
+//! The result lines both programs print: `ok rust_misc: NAME`,
+//! `not ok rust_misc: NAME # WHY` and `# ...` diagnostics, each flushed at
 //! once (children are forked between them).
 
 use crate::device::MODULE;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Setting and reading the device's whole state (position, length,
-//! contents) for the checks of misc-device-test, and comparing two states.
+//! contents) for the checks of rust-misc-test, and comparing two states.
 
 use crate::abi::{Stats, CAPACITY};
 use crate::checks::{same_bytes, Context};

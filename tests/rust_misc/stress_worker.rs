@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! One process of `misc-device-stress stress`: random reads, writes at
+//! One process of `rust-misc-stress stress`: random reads, writes at
 //! random positions, lseeks, GET_LEN and GET_STATS on its own descriptor,
 //! each result checked against what it can be whatever the other processes
 //! do, and a [`Report`] of what it did for the parent.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! How the reports of misc-device-stress show a system call's result.
+//! How the reports of rust-misc-stress show a system call's result.
 
 use crate::errno::Ret;
 

@@ -10,7 +10,7 @@ use std::ffi::{c_int, CStr};
 
 pub const DEVICE: &CStr = c"/dev/rust-misc";
 /// The kernel module that provides the device; results are named after it.
-pub const MODULE: &str = "misc_device";
+pub const MODULE: &str = "rust_misc";
 
 /// open(2) of the device, close-on-exec.
 pub fn open_device(flags: c_int) -> Ret {

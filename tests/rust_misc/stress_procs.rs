@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `misc-device-stress stress`: P processes (at least 8) do N random
+//! `rust-misc-stress stress`: P processes (at least 8) do N random
 //! operations on their own descriptors at the same time (stress_worker.rs)
 //! and report their byte and open counts through a pipe; the parent then
 //! checks the length and the statistics against the sums.

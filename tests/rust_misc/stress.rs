@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Randomized tests of `/dev/rust-misc`, the misc device of
-//! modules/misc_device, and a loader for allocation-failure injection.
+//! modules/rust_misc, and a loader for allocation-failure injection.
 //!
 //! ```text
-//! misc-device-stress fuzz --seed S --ops N
-//! misc-device-stress stress --procs P --ops N [--seed S]
-//! misc-device-stress fault-load N MODULE.ko [PARAMS]
+//! rust-misc-stress fuzz --seed S --ops N
+//! rust-misc-stress stress --procs P --ops N [--seed S]
+//! rust-misc-stress fault-load N MODULE.ko [PARAMS]
 //! ```
 //!
 //! - `fuzz` (fuzz.rs): a model-checked fuzzer: random operations with
@@ -20,7 +20,7 @@
 //!   line: `fault-load n=N injected=0|1 result=ok|ERRNO(errno)`.
 //!
 //! `fuzz` and `stress` print results as the other test program does:
-//! `ok misc_device: NAME`, `not ok misc_device: NAME # WHY` and `# ...`
+//! `ok rust_misc: NAME`, `not ok rust_misc: NAME # WHY` and `# ...`
 //! diagnostics; the exit status is 0 when everything passed, 1 otherwise,
 //! 2 for a usage error. The ABI comes from the module's header through
 //! bindgen (build.sh, abi.h). This file reads the command line and runs the
@@ -49,12 +49,12 @@ use fault_load::fault_load;
 use fuzz::fuzz;
 use stress_procs::stress;
 
-const USAGE: &str = "usage: misc-device-stress fuzz [--seed S] [--ops N]\n       \
-                     misc-device-stress stress [--procs P] [--ops N] [--seed S]\n       \
-                     misc-device-stress fault-load N MODULE.ko [PARAMS]";
+const USAGE: &str = "usage: rust-misc-stress fuzz [--seed S] [--ops N]\n       \
+                     rust-misc-stress stress [--procs P] [--ops N] [--seed S]\n       \
+                     rust-misc-stress fault-load N MODULE.ko [PARAMS]";
 
 fn usage(why: &str) -> ! {
-    eprintln!("misc-device-stress: {why}\n{USAGE}");
+    eprintln!("rust-misc-stress: {why}\n{USAGE}");
     std::process::exit(2)
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Userspace test of `/dev/rust-misc`, the misc device of modules/misc_device.
+//! Userspace test of `/dev/rust-misc`, the misc device of modules/rust_misc.
 //!
 //! The device is one shared byte store of `RUST_MISC_CAPACITY` (4096) bytes
 //! with a current length, read and written with read(2), write(2) and
-//! lseek(2), plus the ioctls of modules/misc_device/rust_misc.h. This program
+//! lseek(2), plus the ioctls of modules/rust_misc/rust_misc.h. This program
 //! checks, with exact return values and errno values:
 //!
 //! - the device node: a character device, mode 0600, owned by root;
@@ -22,7 +22,7 @@
 //!   while a descriptor is open.
 //!
 //! It runs as root in the test VM and prints one line per check:
-//! `ok misc_device: NAME` or `not ok misc_device: NAME # WHY`, diagnostics
+//! `ok rust_misc: NAME` or `not ok rust_misc: NAME # WHY`, diagnostics
 //! as `# ...`; the exit status is 0 when every check passed, 1 otherwise.
 //! The ABI (ioctl numbers, capacity, stats struct) comes from the module's
 //! header through bindgen: see build.sh and abi.h.
@@ -30,7 +30,7 @@
 //! This file holds the groups of checks; the modules it declares hold what
 //! they are made of: checks.rs (counting and comparing), device_fd.rs and
 //! device_state.rs (the device through a descriptor), kernel_module.rs, and
-//! the modules shared with misc-device-stress (stress.rs): abi.rs,
+//! the modules shared with rust-misc-stress (stress.rs): abi.rs,
 //! device.rs, errno.rs, fd.rs, process.rs and report.rs.
 
 mod abi;
@@ -689,7 +689,7 @@ fn permissions(t: &mut Tap, fd: &Fd) -> Outcome {
 /// With `fd` open, the module must refuse to unload.
 fn unload_refused(t: &mut Tap) -> Outcome {
     t.check(
-        "/proc/modules shows misc_device in use while open",
+        "/proc/modules shows rust_misc in use while open",
         module_refcount().and_then(|n| {
             if n >= 1 {
                 Ok(())
@@ -700,14 +700,14 @@ fn unload_refused(t: &mut Tap) -> Outcome {
     );
     let result = delete_module();
     if result.is_ok() {
-        t.diag("delete_module unloaded misc_device while a descriptor was open");
+        t.diag("delete_module unloaded rust_misc while a descriptor was open");
     }
     t.check(
         "delete_module with O_NONBLOCK fails with EAGAIN while open",
         fails_with(result, EAGAIN),
     );
     t.check(
-        "misc_device is still loaded after the refused unload",
+        "rust_misc is still loaded after the refused unload",
         module_refcount().map(drop),
     );
     Ok(())

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! How misc-device-test runs its checks: [`Tap`] counts and prints them by
+//! How rust-misc-test runs its checks: [`Tap`] counts and prints them by
 //! group, and the comparisons below make their outcomes.
 
 use crate::errno::Errno;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `misc-device-stress fault-load N MODULE.ko [PARAMS]`: loads MODULE.ko
+//! `rust-misc-stress fault-load N MODULE.ko [PARAMS]`: loads MODULE.ko
 //! with finit_module(2) after writing N to `/proc/thread-self/fail-nth`, so
 //! that the Nth fault-injection point of the call fails, and prints one
 //! line: `fault-load n=N injected=0|1 result=ok|ERRNO(errno)`, exit status

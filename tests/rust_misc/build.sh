@@ -5,12 +5,12 @@
 # stress.rs in this folder, and the modules of this folder they declare;
 # rustc finds those itself) as static binaries that run inside the test VM:
 #
-#   tests/misc_device/build.sh OUTDIR
+#   tests/rust_misc/build.sh OUTDIR
 #
 # writes OUTDIR/misc_abi.rs (bindgen's translation of abi.h, hence of
-# modules/misc_device/rust_misc.h), which abi.rs includes, and the programs
-# OUTDIR/misc-device-test (main.rs: every rule of the device, one check
-# each) and OUTDIR/misc-device-stress (stress.rs: the model-checked fuzzer,
+# modules/rust_misc/rust_misc.h), which abi.rs includes, and the programs
+# OUTDIR/rust-misc-test (main.rs: every rule of the device, one check
+# each) and OUTDIR/rust-misc-stress (stress.rs: the model-checked fuzzer,
 # the multi-process stress test and the fault-injection loader).
 #
 # Environment: BINDGEN (default: the workspace's pinned bindgen under
@@ -63,5 +63,5 @@ build() {
 	esac
 }
 
-build main.rs misc-device-test
-build stress.rs misc-device-stress
+build main.rs rust-misc-test
+build stress.rs rust-misc-stress

@@ -23,7 +23,7 @@ use store::Store;
 
 module! {
     type: RustMisc,
-    name: "misc_device",
+    name: "rust_misc",
     author: "Rust kernel module workspace",
     description: "A byte store exposed as the misc device /dev/rust-misc",
     license: "GPL",
