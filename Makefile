@@ -141,7 +141,7 @@ check: kernel
 	@$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/host-results.log
 	@$(WS)/tests/run-vm.sh --host-results $(BUILD_DIR)/logs/host-results.log \
 		--modules $(WS)/modules \
-		--modules $(BUILD_DIR)/headers/src/modules:headers
+		--modules $(BUILD_DIR)/headers/modules:headers
 
 # The suite on the debug kernel (KASAN, kmemleak, lockdep, failslab): the
 # modules built against it from a copy of the sources, panic_on_warn, and the

@@ -7,12 +7,22 @@
 #    metadata (scripts/package-headers.sh), at least 5x smaller than the
 #    build tree;
 # 2. place it elsewhere, root-owned and read-only, and build every module
-#    there as the unprivileged user nobody (last, so that the .ko files stay
-#    in build/headers/src/modules for tests/run-vm.sh to test in the VM);
+#    there as the unprivileged user nobody (last; the .ko files are then
+#    copied to build/headers/modules for tests/run-vm.sh to test in the VM);
 # 3. the --out-dir case: on a copy of that tree without `--out-dir` in
 #    scripts/Makefile.build (the 6.1.0-6.4 layout) the same build fails with
-#    "Permission denied"; scripts/patch-out-dir.sh fixes it, keeps a backup,
-#    is a no-op the second time and refuses a layout it does not know.
+#    rustc's own error about creating its files in the read-only tree;
+#    scripts/patch-out-dir.sh fixes it, keeps a backup, is a no-op the
+#    second time and refuses a layout it does not know.
+#
+# Where nobody works: the clone may live in a home directory that other
+# users cannot enter (mode 0700 or 0750), so nothing nobody uses may be
+# under the workspace. The trees, a copy of the sources and the tools that
+# the build runs (bindgen, and the compiler when nobody cannot run it where
+# it is) are staged in a folder of their own under ${TMPDIR:-/tmp}, removed
+# at exit. The workspace's build folder is made private (0700) first, so
+# that a path into it fails here wherever the clone lives, as it would in
+# such a home.
 #
 # Prints results in the guest's line format (see tests/host-checks.sh).
 set -eu
@@ -25,11 +35,9 @@ H=$BUILD_DIR/headers
 LOG_DIR=$BUILD_DIR/logs
 RELEASE=$(cat "$KDIR/include/config/kernel.release")
 STAGING=$H/staging
-RELOCATED=$H/relocated/usr/src/linux-headers-$RELEASE
-NO_OUT_DIR=$H/no-out-dir/linux-headers-$RELEASE
-SRC=$H/src
 NOBODY=65534
 mkdir -p "$LOG_DIR"
+chmod 0700 "$BUILD_DIR"
 
 diag() { echo "# $*"; }
 # result NAME WHY COMMAND...: ok when COMMAND succeeds, else not ok with WHY.
@@ -62,21 +70,54 @@ remove() {
 # build_as_nobody KDIR LOG: build the workspace's modules from a copy owned
 # by nobody, the way a user builds against /lib/modules/$(uname -r)/build.
 build_as_nobody() {
-	as_nobody make -C "$SRC" KDIR="$1" BINDGEN="$WS_BINDGEN" >"$2" 2>&1
+	as_nobody make -C "$SRC" KDIR="$1" BINDGEN="$BINDGEN" >"$2" 2>&1
+}
+
+# --- nobody's folder ---------------------------------------------------------
+remove "$H"
+mkdir -p "$H"
+NOBODY_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ws-headers.XXXXXX")
+trap 'remove "$NOBODY_DIR"' EXIT
+chmod 0755 "$NOBODY_DIR"
+RELOCATED=$NOBODY_DIR/relocated/usr/src/linux-headers-$RELEASE
+NO_OUT_DIR=$NOBODY_DIR/no-out-dir/linux-headers-$RELEASE
+SRC=$NOBODY_DIR/src
+TOOLS=$NOBODY_DIR/tools
+
+result "headers: the workspace's build folder is private: nobody cannot enter it" \
+	"nobody can enter $BUILD_DIR" as_nobody sh -c "! cd '$BUILD_DIR' 2>/dev/null"
+
+# The tools the build runs, where nobody can run them: bindgen, and the
+# compiler (recorded in the packaged tree) when nobody cannot run it in place.
+mkdir -p "$TOOLS/bin"
+cp "$WS_BINDGEN" "$TOOLS/bin/bindgen"
+BINDGEN=$TOOLS/bin/bindgen
+RUSTC=$WS_RUSTC
+if ! as_nobody "$RUSTC" --version >/dev/null 2>&1; then
+	cp -a "$(dirname "$(dirname "$RUSTC")")" "$TOOLS/rust"
+	RUSTC=$TOOLS/rust/bin/${RUSTC##*/}
+fi
+chmod -R a+rX "$TOOLS"
+diag "nobody's folder: $NOBODY_DIR (compiler $RUSTC)"
+
+# kbuild_as_nobody KDIR LOG: Kbuild itself, without the workspace's Makefile
+# (and so without its doctor), with the toolchain that Makefile would pass.
+kbuild_as_nobody() {
+	as_nobody make -C "$1" M="$SRC" LLVM="/usr/lib/llvm-$LLVM_VERSION/bin/" \
+		RUSTC="$RUSTC" HOSTRUSTC="$RUSTC" BINDGEN="$BINDGEN" \
+		LIBCLANG_PATH="$LIBCLANG_PATH" modules >"$2" 2>&1
 }
 
 # --- 1. package ---------------------------------------------------------------
-remove "$H"
-mkdir -p "$H"
 pkg_log=$LOG_DIR/package-headers.log
-if "$WS/scripts/package-headers.sh" --rustc "$WS_RUSTC" "$KDIR" "$STAGING" >"$pkg_log" 2>&1; then
+if "$WS/scripts/package-headers.sh" --rustc "$RUSTC" "$KDIR" "$STAGING" >"$pkg_log" 2>&1; then
 	missing=""
 	for f in scripts/target.json rust/libcore.rmeta rust/libkernel.rmeta \
 		rust/libmacros.so rust-toolchain.toml Module.symvers .config \
 		include/config/auto.conf scripts/Makefile.build; do
 		[ -f "$STAGING/$f" ] || missing="$missing $f"
 	done
-	if grep -qxF "path = \"$(dirname "$(dirname "$WS_RUSTC")")\"" "$STAGING/rust-toolchain.toml" &&
+	if grep -qxF "path = \"$(dirname "$(dirname "$RUSTC")")\"" "$STAGING/rust-toolchain.toml" &&
 		[ -z "$missing" ]; then
 		ok "headers: package the kernel with its Rust build metadata"
 	else
@@ -101,7 +142,7 @@ diag "packaged $((packaged / 1024)) MiB, build tree $((full / 1024)) MiB: $((ful
 # --- 2. relocated, read-only, built as nobody ---------------------------------
 mkdir -p "$(dirname "$RELOCATED")"
 cp -a "$STAGING" "$RELOCATED"
-make_read_only "$H/relocated"
+make_read_only "$NOBODY_DIR/relocated"
 result "headers: relocated to another path, root-owned and read-only" \
 	"nobody can write into $RELOCATED" \
 	as_nobody sh -c "! touch '$RELOCATED/x' 2>/dev/null && [ -z \"\$(find '$RELOCATED' ! -type l -perm /222 -print -quit)\" ]"
@@ -122,22 +163,39 @@ cp -a "$STAGING" "$NO_OUT_DIR"
 # shellcheck disable=SC2016 # make expressions
 sed -i 's/--out-dir $(dir $@) //' "$MB"
 cp -p "$MB" "$H/Makefile.build.unpatched"
-make_read_only "$H/no-out-dir"
+make_read_only "$NOBODY_DIR/no-out-dir"
 
 out=$("$PATCH" --check "$NO_OUT_DIR" 2>&1) && status=0 || status=$?
 result "out-dir: --check reports a tree without --out-dir" \
 	"exit $status: $out" test "$status" -eq 1 -a -n "$(echo "$out" | grep 'needs the patch')"
 
+# Through the workspace's Makefile the doctor stops the build before rustc.
 log=$LOG_DIR/build-nobody-unpatched.log
 if build_as_nobody "$NO_OUT_DIR" "$log"; then
-	not_ok "out-dir: unpatched read-only tree: the build fails with Permission denied" \
-		"the build passed"
-elif grep -q 'Permission denied' "$log"; then
-	ok "out-dir: unpatched read-only tree: the build fails with Permission denied"
-	grep -m1 'Permission denied' "$log" | sed 's/^/#   /'
+	not_ok "out-dir: unpatched read-only tree: make stops at the doctor" "the build passed"
+elif grep -qF "KDIR's scripts/Makefile.build lacks --out-dir and KDIR is not writable by nobody" "$log"; then
+	ok "out-dir: unpatched read-only tree: make stops at the doctor"
 else
-	not_ok "out-dir: unpatched read-only tree: the build fails with Permission denied" \
-		"failed otherwise, see $log"
+	not_ok "out-dir: unpatched read-only tree: make stops at the doctor" \
+		"failed without the doctor's --out-dir diagnosis, see $log"
+fi
+
+# Kbuild run directly (make -C KDIR M=...), as the kernel's documentation
+# has it: rustc itself fails to create its temporary files in the tree,
+# the current directory of an external module build. rustc since 1.7x also
+# names the path, which must then be in the tree.
+log=$LOG_DIR/kbuild-nobody-unpatched.log
+name="out-dir: unpatched read-only tree: rustc cannot create its temporaries in the tree"
+if kbuild_as_nobody "$NO_OUT_DIR" "$log"; then
+	not_ok "$name" "the build passed"
+elif ! line=$(grep -m1 "^error: couldn't create a temp dir: Permission denied" "$log"); then
+	not_ok "$name" "no rustc temp dir error, see $log"
+	grep -m3 -E 'error|denied' "$log" | sed 's/^/#   /'
+elif [ "$line" != "${line#* at path }" ] && [ "${line#* at path \""$NO_OUT_DIR"/}" = "$line" ]; then
+	not_ok "$name" "rustc's path is not in the tree: $line"
+else
+	ok "$name"
+	diag "  $line"
 fi
 
 out=$("$PATCH" "$NO_OUT_DIR" 2>&1) && status=0 || status=$?
@@ -171,6 +229,12 @@ built=()
 if build_as_nobody "$RELOCATED" "$log"; then
 	mapfile -t built < <(find "$SRC/modules" -name '*.ko' | sort)
 fi
+# For the VM run (tests/run-vm.sh --modules build/headers/modules).
+for ko in "${built[@]}"; do
+	rel=${ko#"$SRC"/modules/}
+	mkdir -p "$H/modules/$(dirname "$rel")"
+	cp "$ko" "$H/modules/$rel"
+done
 if [ ${#built[@]} -eq "$(find "$WS/modules" -mindepth 1 -maxdepth 1 -type d | wc -l)" ]; then
 	ok "headers: modules build as user nobody against the read-only relocated tree"
 	diag "built: ${built[*]#"$SRC"/}"
@@ -180,4 +244,4 @@ else
 	grep -E 'error|denied' "$log" | head -n 5 | sed 's/^/#   /'
 fi
 result "headers: the build used the tree's recorded compiler" \
-	"no RUSTC=$WS_RUSTC in $log" grep -qF "RUSTC=$WS_RUSTC " "$log"
+	"no RUSTC=$RUSTC in $log" grep -qF "RUSTC=$RUSTC " "$log"
