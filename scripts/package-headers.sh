@@ -108,7 +108,7 @@ path = "$toolchain_dir"
 EOT
 echo "  rust-toolchain.toml              $toolchain_dir/bin/rustc ($have)"
 
-full=$(du -sk "$KDIR" | cut -f1)
+full=$(du -sk "$KDIR/" | cut -f1)
 packaged=$(du -sk "$DEST" | cut -f1)
 echo "package-headers: $((packaged / 1024)) MiB, build tree $((full / 1024)) MiB" \
 	"($((full / packaged))x smaller), in $(($(date +%s) - t0)) s"

@@ -129,7 +129,7 @@ else
 	not_ok "headers: package the kernel with its Rust build metadata" "failed, see $pkg_log"
 fi
 
-full=$(du -sk "$KDIR" | cut -f1)
+full=$(du -sk "$KDIR/" | cut -f1)
 packaged=$(du -sk "$STAGING" | cut -f1)
 if [ $((packaged * 5)) -le "$full" ]; then
 	ok "headers: packaged tree is at least 5x smaller than the build tree"
