@@ -16,10 +16,12 @@
 # KDIR is a built kernel tree with CONFIG_RUST=y; DEST is created (and
 # replaced when it exists). RUSTC (default: rustc on PATH) is the compiler
 # recorded; it must be the one that built KDIR. The C part is the kernel's
-# own scripts/package/install-extmod-build, as `make bindeb-pkg` uses it; the
-# result does not depend on where it is placed.
+# own file list for headers packages, as `make bindeb-pkg` uses it:
+# scripts/package/install-extmod-build (6.8+), or the deploy_kernel_headers
+# function of scripts/package/builddeb before that; the result does not
+# depend on where it is placed.
 #
-# install-extmod-build is run directly, not through the kernel's Makefile: a
+# Both are run directly, not through the kernel's Makefile: a
 # make run in KDIR without exactly the toolchain variables it was built with
 # re-runs Kconfig, which then turns CONFIG_RUST off in KDIR itself.
 set -eu
@@ -51,8 +53,14 @@ if [ ! -f "$KDIR/Module.symvers" ] || [ ! -f "$KDIR/include/config/auto.conf" ];
 	die "$KDIR is not a built kernel tree (Module.symvers or include/config/auto.conf missing)"
 fi
 [ "$(config RUST)" = y ] || die "$KDIR has no CONFIG_RUST=y: there is no Rust metadata to package"
-[ -x "$KDIR/scripts/package/install-extmod-build" ] ||
-	die "$KDIR/scripts/package/install-extmod-build not found (kernel before 6.8?)"
+if [ -x "$KDIR/scripts/package/install-extmod-build" ]; then
+	C_PART=install-extmod-build
+elif grep -q '^deploy_kernel_headers ()' "$KDIR/scripts/package/builddeb" 2>/dev/null; then
+	C_PART=builddeb
+else
+	die "$KDIR has neither scripts/package/install-extmod-build (6.8+) nor" \
+		"deploy_kernel_headers in scripts/package/builddeb (up to 6.7)"
+fi
 
 # The compiler record must name the compiler that built the metadata.
 built_by=$(config RUSTC_VERSION_TEXT)
@@ -68,7 +76,7 @@ mkdir -p "$DEST"
 DEST=$(cd "$DEST" && pwd)
 
 echo "package-headers: $KDIR -> $DEST"
-echo "package-headers: C headers and build scripts (install-extmod-build)..."
+echo "package-headers: C headers and build scripts ($C_PART)..."
 # What the kernel's Makefile would export to it. An O= build tree links its
 # sources as `source`; CC = HOSTCC: keep the tree's host programs as built.
 srctree=$KDIR
@@ -79,8 +87,33 @@ for dir in "$KDIR"/arch/*/include/generated; do
 done
 [ -n "$srcarch" ] || die "no arch/*/include/generated in $KDIR: is it prepared?"
 config_sum=$(cksum <"$KDIR/include/config/auto.conf")
-(cd "$KDIR" && env srctree="$srctree" SRCARCH="$srcarch" CC=cc HOSTCC=cc MAKE=make \
-	"$srctree/scripts/package/install-extmod-build" "$DEST")
+case $C_PART in
+install-extmod-build)
+	(cd "$KDIR" && env srctree="$srctree" SRCARCH="$srcarch" CC=cc HOSTCC=cc MAKE=make \
+		"$srctree/scripts/package/install-extmod-build" "$DEST") ;;
+builddeb)
+	# Up to 6.7 the file list of the headers package is the function
+	# deploy_kernel_headers of builddeb (`make bindeb-pkg`), which runs in
+	# the build tree and keeps its lists in ./debian: run that function as
+	# it is, in a throwaway root, then keep its usr/src/linux-headers-*.
+	debian_dir_existed=0
+	[ ! -d "$KDIR/debian" ] || debian_dir_existed=1
+	pkgroot=$DEST.pkgroot
+	(
+		cd "$KDIR"
+		mkdir -p debian
+		eval "$(sed -n '/^deploy_kernel_headers ()/,/^}/p' "$srctree/scripts/package/builddeb")"
+		# shellcheck disable=SC2317 # called by deploy_kernel_headers
+		is_enabled() { grep -q "^$1=y" include/config/auto.conf; }
+		# shellcheck disable=SC2034 # read by deploy_kernel_headers
+		version=$(cat include/config/kernel.release) SRCARCH=$srcarch KCONFIG_CONFIG=.config
+		deploy_kernel_headers "$pkgroot"
+	)
+	[ "$debian_dir_existed" = 1 ] || rmdir "$KDIR/debian"
+	rmdir "$DEST"
+	mv "$pkgroot"/usr/src/linux-headers-* "$DEST"
+	rm -rf "$pkgroot" ;;
+esac
 [ "$(cksum <"$KDIR/include/config/auto.conf")" = "$config_sum" ] ||
 	die "$KDIR/include/config/auto.conf changed while packaging"
 # Distributions ship the configuration beside it.
