@@ -55,11 +55,15 @@ set -- LLVM="$KCONF_LLVM" RUSTC="$KCONF_RUSTC" HOSTRUSTC="$KCONF_RUSTC" \
 	RUSTDOC="$KCONF_RUSTDOC" CLIPPY_DRIVER="$KCONF_CLIPPY_DRIVER" \
 	RUSTFMT="$KCONF_RUSTFMT" BINDGEN="$KCONF_BINDGEN"
 
+# A fragment's option lines: "CONFIG_X=v" and "# CONFIG_X is not set".
+OPTION_LINE='^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set$)'
+
 src_version=$(dpkg-query -W -f='${Version}' "$SOURCE_PACKAGE")
 inputs=$(
 	echo "source: $SOURCE_PACKAGE $src_version"
+	# The options, not the comments: rewording a fragment rebuilds nothing.
 	# shellcheck disable=SC2086 # a list of paths without spaces
-	echo "fragment: $(cat $FRAGMENTS | sha256sum | cut -d' ' -f1)"
+	echo "options: $(grep -hE "$OPTION_LINE" $FRAGMENTS | sha256sum | cut -d' ' -f1)"
 	echo "rustc: $("$KCONF_RUSTC" --version)"
 	echo "clang: $("clang$KCONF_LLVM" --version | head -n1)"
 	echo "bindgen: $("$KCONF_BINDGEN" --version)"
