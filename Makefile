@@ -10,37 +10,63 @@
 WS        := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD_DIR := $(WS)/build
 
-# The workspace's default kernel: Debian's linux-source package, built with
-# this LLVM version by scripts/build-kernel.sh.
-KERNEL_SERIES := 6.12
-LLVM_VERSION  := 19
-DEFAULT_KDIR  := $(BUILD_DIR)/linux-$(KERNEL_SERIES)
+# Kernel generations: one description each in kernels/*.conf, read through
+# scripts/kernel-conf.sh. KERNEL picks the workspace's kernel (make kernel,
+# run, check); a module build against KDIR uses the generation of that tree.
+KERNELS := $(sort $(basename $(notdir $(wildcard $(WS)/kernels/*.conf))))
+KERNEL  ?= 6.12
+KCONF    = WS=$(WS) BUILD_DIR=$(BUILD_DIR) sh -c '. "$$WS/scripts/kernel-conf.sh" && $(1)'
+
+# kconf_vars,LABEL,PREFIX: the description's values as make variables
+# PREFIX<name> (KCONF_RUSTC, ... see scripts/kernel-conf.sh).
+kconf_vars = $(foreach kv,$(shell $(call KCONF,kconf_print_make $(1) | sed "s/^/$(2)/")),$(eval $(kv)))
+
+ifeq ($(filter $(KERNEL),$(KERNELS)),)
+  $(error KERNEL=$(KERNEL): no kernels/$(KERNEL).conf (known: $(KERNELS)))
+endif
+$(call kconf_vars,$(KERNEL),WS_)
+KERNEL_SERIES := $(WS_KERNEL_SERIES)
+LLVM_VERSION  := $(WS_LLVM_VERSION)
+DEFAULT_KDIR  := $(WS_KCONF_KDIR)
 
 KDIR ?= $(DEFAULT_KDIR)
 override KDIR := $(abspath $(KDIR))
 
 # ---------------------------------------------------------------------------
-# Toolchain. The rust-toolchain.toml `path` names the compiler that built the
-# default kernel; it is passed to Kbuild explicitly (RUSTC, HOSTRUSTC for the
-# proc macros, RUSTDOC, CLIPPY_DRIVER, RUSTFMT) so that a different `rustc` first on
-# PATH, such as a rustup default, can never build a module (error E0514).
-# Any of them can still be overridden on the command line. A tree packaged by
-# scripts/package-headers.sh records its compiler the same way, in
-# $(KDIR)/rust-toolchain.toml, and that record wins over the workspace's.
-TOOLCHAIN_FILE := $(firstword $(wildcard $(KDIR)/rust-toolchain.toml) $(WS)/rust-toolchain.toml)
-TOOLCHAIN_PATH := $(shell sed -n 's/^path *= *"\(.*\)"[[:space:]]*$$/\1/p' $(TOOLCHAIN_FILE))
+# Toolchain for KDIR. The tree's generation is its VERSION.PATCHLEVEL (from
+# include/config/kernel.release, else its Makefile), matched against the
+# descriptions' KERNEL_SERIES; WS_KERNEL_CONF is the matched description,
+# empty when the workspace does not know the generation (scripts/doctor.sh
+# reports that; the default generation's tools are used meanwhile).
+#
+# The compiler: a tree's own record, $(KDIR)/rust-toolchain.toml (written by
+# scripts/build-kernel.sh and scripts/package-headers.sh), names the folder
+# whose bin/rustc built its Rust metadata; without one, the generation's
+# description names it. It is passed to Kbuild explicitly (RUSTC, HOSTRUSTC
+# for the proc macros, RUSTDOC, CLIPPY_DRIVER, RUSTFMT), so that a different
+# `rustc` first on PATH, such as a rustup default, can never build a module
+# (error E0514). Any of them can still be overridden on the command line.
+KDIR_RELEASE := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+ifneq ($(KDIR_RELEASE),)
+  KDIR_SERIES := $(shell echo '$(KDIR_RELEASE)' | cut -d. -f1-2)
+else
+  KDIR_SERIES := $(shell sed -n 's/^VERSION *= *//p;s/^PATCHLEVEL *= *//p' $(KDIR)/Makefile 2>/dev/null | head -n2 | paste -sd.)
+endif
+WS_KERNEL_CONF := $(if $(KDIR_SERIES),$(shell $(call KCONF,kconf_find $(KDIR_SERIES))))
+KDIR_KERNEL    := $(if $(WS_KERNEL_CONF),$(basename $(notdir $(WS_KERNEL_CONF))),$(KERNEL))
+$(call kconf_vars,$(KDIR_KERNEL),KDIR_)
+
+TOOLCHAIN_FILE := $(wildcard $(KDIR)/rust-toolchain.toml)
+TOOLCHAIN_PATH := $(if $(TOOLCHAIN_FILE),$(shell sed -n 's/^path *= *"\(.*\)"[[:space:]]*$$/\1/p' $(TOOLCHAIN_FILE)),$(KDIR_KCONF_RUST_PREFIX))
 RUSTC         := $(TOOLCHAIN_PATH)/bin/rustc
 HOSTRUSTC     := $(RUSTC)
 RUSTDOC       := $(TOOLCHAIN_PATH)/bin/rustdoc
 CLIPPY_DRIVER := $(TOOLCHAIN_PATH)/bin/clippy-driver
 RUSTFMT       := $(TOOLCHAIN_PATH)/bin/rustfmt
-BINDGEN       := $(BUILD_DIR)/tools/bin/bindgen
-
-# bindgen loads libclang at run time; use the one matching the kernel's clang.
-export LIBCLANG_PATH ?= /usr/lib/llvm-$(LLVM_VERSION)/lib
+BINDGEN       := $(KDIR_KCONF_BINDGEN)
 
 # LLVM: a clang-built tree needs the modules built with the same clang. On
-# Debian, clang-19 installs no plain `clang`, so `LLVM=1` alone would fail:
+# Debian, clang-N installs no plain `clang`, so `LLVM=1` alone would fail:
 # when the `clang` on PATH is not the tree's version, use the versioned
 # install's prefix (/usr/lib/llvm-N/bin/) instead. LLVM=-N or LLVM=/prefix/
 # given on the command line are used as they are.
@@ -58,8 +84,12 @@ ifneq ($(filter-out 0,$(KDIR_CLANG_VERSION)),)
     KBUILD_LLVM := $(LLVM)
   endif
 else
+  KDIR_CLANG_MAJOR := $(KDIR_LLVM_VERSION)
   KBUILD_LLVM := $(LLVM)
 endif
+
+# bindgen loads libclang at run time; use the one matching the tree's clang.
+export LIBCLANG_PATH ?= /usr/lib/llvm-$(KDIR_CLANG_MAJOR)/lib
 
 # What every Kbuild invocation gets, explicitly.
 KBUILD_VARS := LLVM=$(KBUILD_LLVM) RUSTC=$(RUSTC) HOSTRUSTC=$(HOSTRUSTC) \
@@ -68,13 +98,17 @@ KBUILD_VARS := LLVM=$(KBUILD_LLVM) RUSTC=$(RUSTC) HOSTRUSTC=$(HOSTRUSTC) \
 KBUILD := $(MAKE) -C $(KDIR) M=$(WS) $(KBUILD_VARS)
 
 # Environment for the scripts (they are only run through this Makefile).
-export WS BUILD_DIR KERNEL_SERIES LLVM_VERSION DEFAULT_KDIR
-export WS_RUSTC := $(RUSTC)
-export WS_RUSTDOC := $(RUSTDOC)
-export WS_CLIPPY_DRIVER := $(CLIPPY_DRIVER)
-export WS_RUSTFMT := $(RUSTFMT)
-export WS_BINDGEN := $(BINDGEN)
-export WS_LLVM := -$(LLVM_VERSION)
+# WS_RUSTC... and WS_LLVM are the toolchain of the workspace's kernel
+# (KERNEL), WS_KERNEL_CONF and WS_KDIR_SERIES describe KDIR's generation.
+export WS BUILD_DIR KERNEL KERNELS KERNEL_SERIES LLVM_VERSION DEFAULT_KDIR
+export WS_RUSTC := $(WS_KCONF_RUSTC)
+export WS_RUSTDOC := $(WS_KCONF_RUSTDOC)
+export WS_CLIPPY_DRIVER := $(WS_KCONF_CLIPPY_DRIVER)
+export WS_RUSTFMT := $(WS_KCONF_RUSTFMT)
+export WS_BINDGEN := $(WS_KCONF_BINDGEN)
+export WS_LLVM := $(WS_KCONF_LLVM)
+export WS_KERNEL_CONF
+export WS_KDIR_SERIES := $(KDIR_SERIES)
 
 .PHONY: all modules clean modules_install help deps kernel kernel-debug run \
 	check check-debug headers \
@@ -170,14 +204,15 @@ help:
 	@echo '  make doctor [KDIR=..] [MODULE=x.ko] [RELEASE=..]  check KDIR, the toolchain (and a .ko) with fixes'
 	@echo
 	@echo 'Workspace kernel and tests:'
-	@echo '  make deps     install missing packages and the pinned bindgen (idempotent)'
-	@echo '  make kernel   build the default Linux $(KERNEL_SERIES) test kernel (cached under build/)'
+	@echo '  make deps     install what every kernel generation needs (idempotent)'
+	@echo '  make kernel [KERNEL=..]  build the Linux $(KERNEL_SERIES) test kernel (cached under build/);'
+	@echo '                KERNEL is one of kernels/*.conf: $(KERNELS)'
 	@echo '  make run      deps + kernel + modules, boot QEMU, load each module, show its log'
 	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure'
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
 	@echo '                with load/unload cycles, allocation failures and 1,000,000 fuzzed ops'
 	@echo
-	@echo 'Toolchain passed to Kbuild:'
+	@echo 'Toolchain passed to Kbuild (KDIR is Linux $(or $(KDIR_SERIES),?), $(if $(WS_KERNEL_CONF),described by kernels/$(notdir $(WS_KERNEL_CONF)),a generation with no kernels/*.conf)):'
 	@echo '  RUSTC=$(RUSTC)'
-	@echo '  BINDGEN=$(BINDGEN)'
+	@echo '  BINDGEN=$(BINDGEN) (LIBCLANG_PATH=$(LIBCLANG_PATH))'
 	@echo '  LLVM=$(KBUILD_LLVM)'

@@ -1,53 +1,80 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build one of the workspace's kernels from Debian's linux-source tarball:
-# tinyconfig plus config fragments merged with the kernel's own
-# merge_config.sh, built with LLVM and the workspace's rustc.
+# Build a kernel generation's tree from Debian's linux-source tarball:
+# tinyconfig plus the config fragments its description (kernels/$KERNEL.conf)
+# lists, merged with the kernel's own merge_config.sh, built with the
+# generation's LLVM, rustc and bindgen.
 #
-#   build-kernel.sh          the default kernel, $DEFAULT_KDIR:
-#                            configs/qemu-rust.config
-#   build-kernel.sh debug    the debug kernel, $DEFAULT_KDIR-debug:
-#                            configs/qemu-rust.config + configs/debug.config
+#   build-kernel.sh          build/linux-$KERNEL_LABEL, with CONFIG_FRAGMENTS
+#   build-kernel.sh debug    build/linux-$KERNEL_LABEL-debug, with DEBUG_FRAGMENTS
 #
+# KERNEL (from the Makefile, default its KERNEL) names the description.
 # A tree is reused while its inputs are unchanged: the source package
 # version, the config fragments and the toolchain versions are recorded in
-# $KDIR/.ws-inputs after a successful build.
+# $KDIR/.ws-inputs after a successful build. Every built tree gets the
+# compiler record $KDIR/rust-toolchain.toml that scripts/package-headers.sh
+# writes into a packaged tree: which rustc out-of-tree modules need.
 set -eu
 WS_TAG=kernel
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
 
-FRAGMENTS=$WS/configs/qemu-rust.config
-KDIR=$DEFAULT_KDIR
+: "${KERNEL:?run this through the top-level Makefile (make kernel KERNEL=...)}"
+# The tools are named by the build folder's physical path: worktrees whose
+# build/ is a link to the same folder then record the same inputs.
+BUILD_DIR=$(cd -P "$BUILD_DIR" && pwd)
+kconf_load "$KERNEL" || exit 1
+
 case "${1:-}" in
-"") ;;
+"")
+	WS_TAG=kernel-$KERNEL_LABEL
+	KDIR=$KCONF_KDIR
+	names=$CONFIG_FRAGMENTS ;;
 debug)
-	WS_TAG=kernel-debug
-	KDIR=$DEFAULT_KDIR-debug
-	FRAGMENTS="$FRAGMENTS $WS/configs/debug.config" ;;
+	WS_TAG=kernel-$KERNEL_LABEL-debug
+	KDIR=$KCONF_KDIR-debug
+	names=$DEBUG_FRAGMENTS ;;
 *) die "usage: $0 [debug]" ;;
 esac
-TARBALL=/usr/src/linux-source-$KERNEL_SERIES.tar.xz
+FRAGMENTS=""
+for name in $names; do
+	[ -f "$WS/configs/$name" ] || die "$KCONF_FILE names configs/$name, which does not exist"
+	FRAGMENTS="$FRAGMENTS $WS/configs/$name"
+done
+TARBALL=$KCONF_TARBALL
 STAMP=$KDIR/.ws-inputs
 JOBS=$(nproc)
 
-[ -f "$TARBALL" ] || die "$TARBALL not found: run 'make deps' (package linux-source-$KERNEL_SERIES)"
+[ -f "$TARBALL" ] || die "$TARBALL not found: run 'make deps' (package $SOURCE_PACKAGE)"
 
-set -- LLVM="$WS_LLVM" RUSTC="$WS_RUSTC" HOSTRUSTC="$WS_RUSTC" \
-	RUSTDOC="$WS_RUSTDOC" CLIPPY_DRIVER="$WS_CLIPPY_DRIVER" RUSTFMT="$WS_RUSTFMT" \
-	BINDGEN="$WS_BINDGEN"
+export LIBCLANG_PATH="$KCONF_LIBCLANG_PATH"
+set -- LLVM="$KCONF_LLVM" RUSTC="$KCONF_RUSTC" HOSTRUSTC="$KCONF_RUSTC" \
+	RUSTDOC="$KCONF_RUSTDOC" CLIPPY_DRIVER="$KCONF_CLIPPY_DRIVER" \
+	RUSTFMT="$KCONF_RUSTFMT" BINDGEN="$KCONF_BINDGEN"
 
-src_version=$(dpkg-query -W -f='${Version}' "linux-source-$KERNEL_SERIES")
+# A fragment's option lines: "CONFIG_X=v" and "# CONFIG_X is not set".
+OPTION_LINE='^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set$)'
+
+src_version=$(dpkg-query -W -f='${Version}' "$SOURCE_PACKAGE")
 inputs=$(
-	echo "source: linux-source-$KERNEL_SERIES $src_version"
+	echo "source: $SOURCE_PACKAGE $src_version"
+	# The options, not the comments: rewording a fragment rebuilds nothing.
 	# shellcheck disable=SC2086 # a list of paths without spaces
-	echo "fragment: $(cat $FRAGMENTS | sha256sum | cut -d' ' -f1)"
-	echo "rustc: $("$WS_RUSTC" --version)"
-	echo "clang: $("clang$WS_LLVM" --version | head -n1)"
-	echo "bindgen: $("$WS_BINDGEN" --version)"
+	echo "options: $(grep -hE "$OPTION_LINE" $FRAGMENTS | sha256sum | cut -d' ' -f1)"
+	echo "rustc: $("$KCONF_RUSTC" --version)"
+	echo "clang: $("clang$KCONF_LLVM" --version | head -n1)"
+	echo "bindgen: $("$KCONF_BINDGEN" --version)"
+	echo "libclang: $LIBCLANG_PATH"
 	echo "make args: $*"
 )
+
+# The compiler record, in the format of scripts/package-headers.sh.
+write_record() {
+	write_toolchain_record "$KCONF_RUSTC" >"$KDIR/rust-toolchain.toml"
+}
 
 # The fragments' lines missing from the tree's .config: "CONFIG_X=v" must be
 # there as it is, "# CONFIG_X is not set" must not be set.
@@ -71,6 +98,7 @@ if [ -f "$STAMP" ] && [ -f "$KDIR/arch/x86/boot/bzImage" ] &&
 	[ "$(cat "$STAMP")" = "$inputs" ]; then
 	lost=$(dropped_options)
 	if [ -z "$lost" ]; then
+		write_record
 		say "up to date: $KDIR ($(sed -n 's/^source: //p' "$STAMP"))"
 		exit 0
 	fi
@@ -79,7 +107,7 @@ if [ -f "$STAMP" ] && [ -f "$KDIR/arch/x86/boot/bzImage" ] &&
 fi
 
 T0=$(now)
-source_line="linux-source-$KERNEL_SERIES $src_version"
+source_line="$SOURCE_PACKAGE $src_version"
 if [ "$(cat "$KDIR/.ws-source" 2>/dev/null)" != "$source_line" ]; then
 	step_start "unpacking $TARBALL into $KDIR"
 	rm -rf "$KDIR" "$KDIR.tmp"
@@ -92,10 +120,16 @@ fi
 rm -f "$STAMP"
 
 step_start "configuring: tinyconfig +$(for f in $FRAGMENTS; do printf ' %s' "${f##*/}"; done)"
-make -C "$KDIR" -s "$@" tinyconfig
+# What Kconfig says (the options the fragments override...) goes to a log.
+conflog=$BUILD_DIR/logs/$WS_TAG-config.log
+mkdir -p "$BUILD_DIR/logs"
 # shellcheck disable=SC2086 # a list of paths without spaces
-(cd "$KDIR" && ./scripts/kconfig/merge_config.sh -m -Q .config $FRAGMENTS >/dev/null)
-make -C "$KDIR" -s "$@" olddefconfig
+if ! { make -C "$KDIR" -s "$@" tinyconfig &&
+	(cd "$KDIR" && ./scripts/kconfig/merge_config.sh -m .config $FRAGMENTS) &&
+	make -C "$KDIR" -s "$@" olddefconfig; } >"$conflog" 2>&1; then
+	tail -n 20 "$conflog" >&2
+	die "configuring failed; full log: $conflog"
+fi
 dropped=$(dropped_options)
 if [ -n "$dropped" ]; then
 	for opt in $dropped; do
@@ -110,9 +144,8 @@ if [ -n "$dropped" ]; then
 fi
 step_done
 
-step_start "building Linux $src_version with LLVM$WS_LLVM and $("$WS_RUSTC" --version | cut -d' ' -f1-2), $JOBS jobs (3 to 10 min on 2 cores)"
+step_start "building Linux $src_version with LLVM$KCONF_LLVM and $("$KCONF_RUSTC" --version | cut -d' ' -f1-2), $JOBS jobs (3 to 10 min on 2 cores)"
 log=$BUILD_DIR/logs/$WS_TAG-build.log
-mkdir -p "$BUILD_DIR/logs"
 if ! make -C "$KDIR" -j"$JOBS" "$@" all >"$log" 2>&1; then
 	tail -n 40 "$log" >&2
 	die "kernel build failed; full log: $log"
@@ -122,5 +155,6 @@ make -C "$KDIR" -s "$@" usr/gen_init_cpio >>"$log" 2>&1 ||
 	die "building usr/gen_init_cpio failed; see $log"
 step_done
 
+write_record
 printf '%s\n' "$inputs" >"$STAMP"
 say "kernel ready in $(($(now) - T0)) s: $KDIR"

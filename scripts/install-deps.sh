@@ -1,65 +1,192 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install what the workspace needs and is missing: Debian packages (kernel
-# source, Rust and LLVM toolchains, QEMU, busybox) and the pinned bindgen-cli
-# from crates.io. Idempotent and quiet when everything is already there.
+# Install what every kernel generation in kernels/*.conf needs and is
+# missing: its Debian source package, its LLVM, its Rust toolchain and its
+# bindgen, plus the tools the workspace itself runs (QEMU, busybox...).
+# Idempotent and quiet when everything is already there.
+#
+# A generation's Rust toolchain is either installed normally
+# (RUST_INSTALL=system) or, when its packages conflict with another
+# generation's (Debian's rustc 1.63 and rustc-web), unpacked with
+# `apt-get download` + `dpkg -x` into build/toolchains/LABEL
+# (RUST_INSTALL=private, see install_private below). bindgen comes from
+# crates.io (cargo:CRATE@VERSION, built into build/tools) or from a Debian
+# package unpacked with the private toolchain (deb:PACKAGE).
 set -eu
 WS_TAG=deps
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
 
-# bindgen-cli version: 6.12 needs >= 0.65.1 (scripts/min-tool-version.sh) and
-# passes `--rust-target 1.68`, which 0.69 accepts as it is.
-BINDGEN_CLI_VERSION=0.69.5
+LOG=$BUILD_DIR/logs/apt.log
+mkdir -p "$BUILD_DIR/logs"
 
-PACKAGES="
-linux-source-$KERNEL_SERIES
-rustc-web rust-web-src rust-web-clippy rustfmt-web
-clang-$LLVM_VERSION lld-$LLVM_VERSION llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev
-make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils kmod file
-qemu-system-x86 busybox-static shellcheck git
-"
+# PACKAGE=VERSION for each package: the version apt would install, none
+# for a package it does not know.
+candidates() {
+	apt-cache policy "$@" 2>/dev/null | awk '
+		/^[^ ]/ { pkg = $1; sub(/:$/, "", pkg) }
+		/^ *Candidate:/ && $2 != "(none)" { print pkg "=" $2 }'
+}
+
+apt_updated=""
+apt_update() {
+	[ -z "$apt_updated" ] || return 0
+	as_root apt-get update -q >>"$LOG" 2>&1 || {
+		tail -n 20 "$LOG" >&2
+		die "apt-get update failed; full log: $LOG"
+	}
+	apt_updated=1
+}
+
+# install_private: unpack $RUST_PACKAGES (and a deb: bindgen) into
+# $KCONF_TOOLCHAIN_DIR/usr, and put in $KCONF_TOOLCHAIN_DIR/bin the
+# commands Kbuild runs. Debian's rustc finds its sysroot (usr/lib/rustlib:
+# the standard library and, through rust-src's lib/rustlib/src/rust, the
+# core/alloc sources the kernel builds) from its own path, so it works from
+# any prefix; only its shared libraries (librustc_driver, libstd) are not
+# where the dynamic linker looks: bin/ holds small wrappers that add them to
+# LD_LIBRARY_PATH. Redone only when the packages' versions change
+# (recorded in $KCONF_TOOLCHAIN_DIR/.ws-packages).
+install_private() {
+	pkgs=$RUST_PACKAGES
+	case "$BINDGEN_SOURCE" in deb:*) pkgs="$pkgs ${BINDGEN_SOURCE#deb:}" ;; esac
+	# shellcheck disable=SC2086 # one word per package
+	want=$(candidates $pkgs | tr '\n' ' ')
+	for pkg in $pkgs; do
+		case " $want" in *" $pkg="*) continue ;; esac
+		apt_update
+		# shellcheck disable=SC2086 # one word per package
+		want=$(candidates $pkgs | tr '\n' ' ')
+		case " $want" in
+		*" $pkg="*) ;;
+		*) die "$KCONF_FILE: no Debian package $pkg (apt-cache policy $pkg)" ;;
+		esac
+	done
+	want=${want% }
+	dir=$KCONF_TOOLCHAIN_DIR
+	if [ -x "$dir/bin/rustc" ] && [ "$(cat "$dir/.ws-packages" 2>/dev/null)" = "$want" ]; then
+		return 0
+	fi
+
+	step_start "unpacking the $KERNEL_LABEL toolchain ($want) into $dir"
+	rm -rf "$dir.tmp"
+	mkdir -p "$dir.tmp/debs"
+	# shellcheck disable=SC2086 # one word per package=version
+	(cd "$dir.tmp/debs" && apt-get download $want) >>"$LOG" 2>&1 || {
+		tail -n 20 "$LOG" >&2
+		die "apt-get download failed; full log: $LOG"
+	}
+	for deb in "$dir.tmp"/debs/*.deb; do
+		dpkg -x "$deb" "$dir.tmp"
+	done
+	rm -rf "$dir.tmp/debs"
+
+	libdir=""
+	for lib in "$dir.tmp"/usr/lib/*/librustc_driver-*.so; do
+		[ -f "$lib" ] && libdir=${lib%/*} && libdir=${libdir#"$dir.tmp/usr/"}
+	done
+	[ -n "$libdir" ] || die "no librustc_driver in the unpacked $RUST_PACKAGES"
+	mkdir -p "$dir.tmp/bin"
+	for tool in rustc rustdoc clippy-driver rustfmt; do
+		[ -x "$dir.tmp/usr/bin/$tool" ] || die "$tool missing from the unpacked $RUST_PACKAGES"
+		cat >"$dir.tmp/bin/$tool" <<EOT
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Written by scripts/install-deps.sh: runs ../usr/bin/$tool, unpacked from
+# Debian's packages, with its shared libraries (../usr/$libdir) found.
+prefix=\$(dirname "\$(dirname "\$(readlink -f "\$0")")")/usr
+LD_LIBRARY_PATH=\$prefix/$libdir\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
+export LD_LIBRARY_PATH
+exec "\$prefix/bin/$tool" "\$@"
+EOT
+		chmod +x "$dir.tmp/bin/$tool"
+	done
+	echo "$want" >"$dir.tmp/.ws-packages"
+	rm -rf "$dir"
+	mv "$dir.tmp" "$dir"
+	step_done
+}
+
+# check_rust: the generation's rustc runs, is the described version and has
+# the standard library sources the kernel builds core and alloc from.
+check_rust() {
+	have=$("$KCONF_RUSTC" --version 2>&1) ||
+		die "$KCONF_RUSTC does not run: $have"
+	case "$have" in
+	"rustc $RUST_VERSION"*) ;;
+	*) die "$KCONF_RUSTC is $have, $KCONF_FILE wants rustc $RUST_VERSION" ;;
+	esac
+	sysroot=$("$KCONF_RUSTC" --print sysroot)
+	for crate in core alloc; do
+		[ -f "$sysroot/lib/rustlib/src/rust/library/$crate/src/lib.rs" ] ||
+			die "$KCONF_RUSTC: no $crate sources in $sysroot/lib/rustlib/src/rust/library (rust-src)"
+	done
+}
+
+# Every generation's packages, and the workspace's own tools.
+PACKAGES="make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils
+kmod file qemu-system-x86 busybox-static shellcheck git"
+for label in $(kconf_labels); do
+	kconf_load "$label" || exit 1
+	PACKAGES="$PACKAGES $SOURCE_PACKAGE clang-$LLVM_VERSION lld-$LLVM_VERSION
+llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev"
+	[ "$RUST_INSTALL" != system ] || PACKAGES="$PACKAGES $RUST_PACKAGES"
+done
 
 missing=""
 for pkg in $PACKAGES; do
+	case " $missing " in *" $pkg "*) continue ;; esac
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
 	[ "$status" = "install ok installed" ] || missing="$missing $pkg"
 done
-
 if [ -n "$missing" ]; then
 	step_start "installing Debian packages:$missing"
-	mkdir -p "$BUILD_DIR/logs"
-	log=$BUILD_DIR/logs/apt.log
+	apt_update
 	# shellcheck disable=SC2086 # one word per package
-	if ! { as_root apt-get update -q &&
-		as_root env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -q --no-install-recommends $missing; } >"$log" 2>&1; then
-		tail -n 20 "$log" >&2
-		die "apt-get failed; full log: $log"
-	fi
-	step_done
-fi
-
-# cargo builds bindgen; rustup's cargo is on a fresh machine of this kind,
-# otherwise fall back to Debian's cargo for rustc-web.
-if ! command -v cargo >/dev/null 2>&1; then
-	step_start "installing Debian's cargo-web (no cargo on PATH)"
 	as_root env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends cargo-web >/dev/null
+		apt-get install -y -q --no-install-recommends $missing >>"$LOG" 2>&1 || {
+		tail -n 20 "$LOG" >&2
+		die "apt-get install failed; full log: $LOG"
+	}
 	step_done
 fi
 
-have=$("$WS_BINDGEN" --version 2>/dev/null || true)
-if [ "$have" != "bindgen $BINDGEN_CLI_VERSION" ]; then
-	step_start "building bindgen-cli $BINDGEN_CLI_VERSION into $BUILD_DIR/tools"
-	mkdir -p "$BUILD_DIR/tools"
-	# From / so that rust-toolchain.toml (no cargo of its own) plays no part:
-	# the host's default toolchain builds this host tool.
-	cd /
-	cargo install --quiet --locked --force --root "$BUILD_DIR/tools" \
-		"bindgen-cli@$BINDGEN_CLI_VERSION"
-	step_done
-fi
+for label in $(kconf_labels); do
+	kconf_load "$label" || exit 1
+	case "$RUST_INSTALL" in
+	system) ;;
+	private) install_private ;;
+	*) die "$KCONF_FILE: RUST_INSTALL=$RUST_INSTALL is neither system nor private" ;;
+	esac
+	check_rust
 
-[ -x "$WS_RUSTC" ] || die "$WS_RUSTC missing after install: check rust-toolchain.toml's path"
+	case "$BINDGEN_SOURCE" in
+	cargo:*)
+		crate=${BINDGEN_SOURCE#cargo:}
+		have=$("$KCONF_BINDGEN" --version 2>/dev/null || true)
+		[ "$have" != "bindgen ${crate#*@}" ] || continue
+		# cargo builds bindgen; rustup's cargo is on a fresh machine of
+		# this kind, otherwise fall back to Debian's cargo for rustc-web.
+		if ! command -v cargo >/dev/null 2>&1; then
+			step_start "installing Debian's cargo-web (no cargo on PATH)"
+			apt_update
+			as_root env DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -q --no-install-recommends cargo-web >>"$LOG" 2>&1 ||
+				die "apt-get install cargo-web failed; full log: $LOG"
+			step_done
+		fi
+		step_start "building $crate into $BUILD_DIR/tools"
+		mkdir -p "$BUILD_DIR/tools"
+		# From / so that rust-toolchain.toml (no cargo of its own) plays
+		# no part: the host's default toolchain builds this host tool.
+		(cd / && cargo install --quiet --locked --force \
+			--root "$BUILD_DIR/tools" "$crate")
+		step_done ;;
+	deb:*)
+		LIBCLANG_PATH=$KCONF_LIBCLANG_PATH "$KCONF_BINDGEN" --version >/dev/null 2>&1 ||
+			die "$KCONF_BINDGEN does not run" ;;
+	esac
+done

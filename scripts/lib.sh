@@ -63,3 +63,21 @@ ok() {
 not_ok() {
 	echo "not ok $1 # $2"
 }
+
+# write_toolchain_record RUSTC: print the compiler record of a kernel tree,
+# its rust-toolchain.toml: the folder whose bin/rustc built the tree's Rust
+# metadata, which out-of-tree modules must be built with. The format of
+# scripts/package-headers.sh, so that built and packaged trees say it alike.
+write_toolchain_record() {
+	wtr_path=$(command -v "$1") || die "cannot find RUSTC=$1"
+	wtr_have=$("$wtr_path" --version 2>/dev/null) || die "cannot run RUSTC=$1"
+	wtr_dir=$(cd "$(dirname "$wtr_path")/.." && pwd)
+	cat <<EOT
+# The Rust compiler that built this kernel's Rust metadata (rust/*.rmeta,
+# rust/libmacros.so); out-of-tree Rust modules must be built by the same one:
+#   $wtr_have
+# rustup and the workspace Makefile read \`path\` (the folder with bin/rustc).
+[toolchain]
+path = "$wtr_dir"
+EOT
+}
