@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # sets state the other checks read
 #
 # KDIR's kernel generation: its VERSION.PATCHLEVEL matched against the
 # descriptions in kernels/*.conf (sh files of plain assignments, see

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # sets state the other checks read
 #
 # Check 1: KDIR is a configured, prepared kernel tree (a full build tree or
 # a headers package). Sets KREL, CONF and KDIR_OK for the later checks.

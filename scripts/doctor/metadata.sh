@@ -8,7 +8,7 @@
 # Does Kbuild pass the target spec to rustc? 6.1 does on every architecture
 # (top-level Makefile), 6.12 on x86 and UML (their arch Makefile).
 needs_target_spec() {
-	local arch= mk
+	local arch='' mk
 	[ "$(cfg X86)" = y ] && arch=x86
 	[ "$(cfg UML)" = y ] && arch=um
 	for mk in "$KDIR/Makefile" "$KDIR/arch/${arch:-none}/Makefile"; do
@@ -23,13 +23,15 @@ check_metadata() {
 		skip "Rust metadata: no description of KDIR's generation says which files to expect"
 		return
 	fi
-	local f missing=() want=$RUST_METADATA
+	local f missing=() want=$RUST_METADATA n=0 list=''
 	needs_target_spec && want="$RUST_TARGET_SPEC $want"
 	for f in $want; do
+		n=$((n + 1))
+		list="$list${list:+, }$f"
 		[ -f "$KDIR/$f" ] || missing+=("$f")
 	done
 	if [ ${#missing[@]} -eq 0 ]; then
-		ok "Rust metadata present: $(echo "$want" | wc -w) files ($(echo $want | sed 's/ /, /g'))"
+		ok "Rust metadata present: $n files ($list)"
 		return
 	fi
 	local why="the kernel's Rust build output is not in KDIR"

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # sets state the other checks read
 #
 # Check 2: CONFIG_RUST=y in KDIR's config; when it is off, which of the
 # `depends on` lines of `config RUST` were false, and why. Sets RUST_ON.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # sets state the other checks read
 #
 # Check 4: RUSTC is the compiler that built KDIR (rustc only loads metadata
 # written by its exact self: E0514 otherwise). When it is not, say which
@@ -86,7 +86,7 @@ check_rustc() {
 		! check_rmeta_agrees "$expected" || RUSTC_OK=1
 		return
 	fi
-	local details=() have_gen want_gen=${GEN_LABEL:-} have_note= want_note=
+	local details=() have_gen want_gen=${GEN_LABEL:-} have_note='' want_note=''
 	have_gen=$(rustc_generation "$actual")
 	[ -z "$have_gen" ] || have_note=" [the compiler of generation $have_gen]"
 	[ -z "$want_gen" ] || want_note=" [KDIR is a $want_gen tree]"

@@ -3,8 +3,8 @@
 #
 # Check 4b: KDIR's Rust metadata was built for the target spec KDIR has now.
 # rustc records a custom target as `target-<hash>` (the spec's file stem
-# and a hash of the spec: of its contents, and in older compilers of its
-# path) and only loads crates built for the same one; a target.json from
+# and a hash of its contents; before rustc 1.63, of its path) and only
+# loads crates built for the same one; a target.json from
 # another build or config, or (older rustc) metadata moved to another path,
 # make every module fail with E0461 "couldn't find crate `core` with
 # expected target triple". Rather than reimplement rustc's hashing, the
@@ -24,6 +24,7 @@ probe_rustc() {
 # found_triples TMP: "CRATE TRIPLE" for each crate rustc found with the
 # wrong triple (the notes of E0461).
 found_triples() {
+	# shellcheck disable=SC2016 # backquotes of rustc's message, not an expansion
 	sed -n 's/^.*crate `\([^`]*\)`, target triple \([^:]*\): .*$/\1 \2/p' "$1/err"
 }
 
@@ -62,9 +63,10 @@ check_target_spec() {
 		local was now
 		IFS=$'\t' read -r was now < <(spec_triples "$tmp") || true
 		problem "KDIR's Rust metadata was built for another target spec than its $spec: modules would fail with E0461 (couldn't find crate \`core\` with expected target triple)" \
-			"$core was built for:   ${was:-(unknown)}" \
-			"$spec now yields: ${now:-(unknown)}" \
-			"(rustc names a custom target by a hash of its spec, in rustc before 1.64 of its path too: a target spec from another build or config, or metadata moved to another folder)" \
+			"$(printf '%-34s %s' "$core was built for:" "${was:-(unknown)}")" \
+			"$(printf '%-34s %s' "$spec now yields:" "${now:-(unknown)}")" \
+			"(rustc names a custom target by its file stem and a hash of its contents, before rustc 1.63 of its path:" \
+			" a target spec from another build or config, or metadata moved to another folder)" \
 			"fix: rebuild the kernel's Rust metadata with this $spec (make in the tree, with its toolchain; 'make kernel' for the workspace's)," \
 			"     or restore the $spec the metadata was built with (package the headers again from the tree that built them: scripts/package-headers.sh)"
 	else
