@@ -57,10 +57,17 @@ matching_rustcs() {
 
 # rustc_fix EXPECTED: the fix line for a wrong compiler.
 rustc_fix() {
-	local found
+	local found first why='' path
 	found=$(matching_rustcs "$1" | tr '\n' ' ')
+	first=${found%% *}
+	path=$(toolchain_path "$KDIR")
+	if [ -n "$path" ] && [ "$first" = "$path/bin/rustc" ]; then
+		why="KDIR's rust-toolchain.toml names it; "
+	elif [ -n "$GEN_CONF" ] && [ "$(readlink -f "$first")" = "$(readlink -f "$(gen_rustc "$GEN_CONF")")" ]; then
+		why="the compiler of generation $GEN_LABEL, ${GEN_CONF#"$WS"/}; "
+	fi
 	if [ -n "$found" ]; then
-		echo "fix: pass RUSTC=${found%% *} (matching compilers here: ${found% })"
+		echo "fix: pass RUSTC=$first (${why}matching compilers here: ${found% })"
 	elif [ -n "$GEN_CONF" ]; then
 		echo "fix: no matching rustc on this system: install generation $GEN_LABEL's toolchain ($(conf_get "$GEN_CONF" RUST_PACKAGES), see ${GEN_CONF#"$WS"/}; 'make deps') and pass RUSTC=$(gen_rustc "$GEN_CONF")"
 	else
