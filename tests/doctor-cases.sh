@@ -515,7 +515,7 @@ case_out_dir() {
 		stage=$(mktemp -d)
 		chmod 755 "$stage"
 		cp -r "$WS/scripts" "$WS/kernels" "$stage/"
-		cp -rL "$dir" "$stage/tree"
+		cp -r "$dir" "$stage/tree"
 		chmod -R a+rX "$stage"
 		doctor=$stage/scripts/doctor.sh
 		dir=$stage/tree
