@@ -313,6 +313,8 @@ case_unknown_generation() {
 		"KDIR is a Linux $other tree (from Makefile): the workspace supports Linux"
 }
 
+# case_debian_headers HEADERS: Debian's stock config has Rust off; read
+# with the generation's own init/Kconfig too when its tree is built.
 case_debian_headers() {
 	local hdir=$1 want_rustc
 	doctor "$hdir"
@@ -324,7 +326,9 @@ case_debian_headers() {
 	expect_problem "Debian's stock headers ${hdir##*/}: RUST off because of MODVERSIONS" \
 		"depends on !MODVERSIONS   [MODVERSIONS=y]" \
 		"CONFIG_RUST is off in KDIR's config (CONFIG_HAVE_RUST=y)" \
-		"KDIR has no init/Kconfig" "$want_rustc"
+		"KDIR has no init/Kconfig" "$want_rustc" \
+		"doctor: ok   KDIR is a Linux $SERIES tree: generation $LABEL"
+	tree_built || return 0
 	with_kconfig "$hdir" "$FIX/debian-kconfig-$LABEL"
 	doctor "$FIX/debian-kconfig-$LABEL"
 	local extra="depends on !CALL_PADDING || RUSTC_VERSION >= 108100   [CALL_PADDING=y RUSTC_VERSION=0]"
@@ -604,6 +608,11 @@ case_rust_symbols() {
 run_generation() {
 	local conf=$1 hdir='' ko='' other
 	use_generation "$conf"
+	if ! hdir=$(debian_headers "$SERIES"); then
+		hdir=
+		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $SERIES headers, see $FIX/apt-download-$SERIES.log"
+	fi
+	[ -z "$hdir" ] || case_debian_headers "$hdir"
 	if ! tree_built; then
 		if [ "$GKDIR" = "$DEFAULT_KDIR" ]; then
 			not_ok "cases on the workspace's kernel" "$GKDIR is not built (make kernel)"
@@ -614,12 +623,6 @@ run_generation() {
 	fi
 	case_workspace_kernel
 	case_unknown_generation
-
-	if ! hdir=$(debian_headers "$SERIES"); then
-		hdir=
-		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $SERIES headers, see $FIX/apt-download-$SERIES.log"
-	fi
-	[ -z "$hdir" ] || case_debian_headers "$hdir"
 
 	case_rustup_rustc
 	while read -r _ other <&3; do
