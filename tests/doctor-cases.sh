@@ -35,9 +35,9 @@ BINDGEN=${WS_BINDGEN:-$BUILD_DIR/tools/bin/bindgen}
 LLVM=${WS_LLVM:--19}
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 
-# The description reader the doctor uses: conf_get, generations, gen_rustc.
-# shellcheck source=scripts/doctor/generation.sh
-. "$WS/scripts/doctor/generation.sh"
+# The workspace's reader of kernels/*.conf: kconf_labels, kconf_load.
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
 
 # --- results (the label is the generation the case runs on) ----------------------
 
@@ -49,25 +49,35 @@ diag() { sed 's/^/# /'; }
 
 # --- the generation under test ------------------------------------------------------
 
-# use_generation CONF: the tree and toolchain of that description: LABEL,
-# GKDIR, RUSTC, BINDGEN, LLVM, LIBCLANG_PATH, SPEC (its target spec),
-# METADATA (its Rust metadata files), SERIES.
+# use_generation LABEL: the tree and toolchain of that generation: LABEL,
+# SERIES, GKDIR, RUSTC, BINDGEN, LLVM, LIBCLANG_PATH, SPEC (its target
+# spec), METADATA (its Rust metadata files).
+# shellcheck disable=SC2031 # other generations are loaded in subshells
 use_generation() {
-	local conf=$1 llvm_version bindgen_source
-	LABEL=$(conf_get "$conf" KERNEL_LABEL)
-	SERIES=$(conf_get "$conf" KERNEL_SERIES)
-	GKDIR=$BUILD_DIR/linux-$LABEL
-	RUSTC=$(gen_rustc "$conf")
-	llvm_version=$(conf_get "$conf" LLVM_VERSION)
-	LLVM=-$llvm_version
-	export LIBCLANG_PATH=/usr/lib/llvm-$llvm_version/lib
-	bindgen_source=$(conf_get "$conf" BINDGEN_SOURCE)
-	case $bindgen_source in
-	cargo:*) BINDGEN=$BUILD_DIR/tools/bin/bindgen ;;
-	*) BINDGEN=$BUILD_DIR/$(conf_get "$conf" RUST_PREFIX)/bin/bindgen ;;
-	esac
-	SPEC=$(conf_get "$conf" RUST_TARGET_SPEC)
-	METADATA=$(conf_get "$conf" RUST_METADATA)
+	kconf_load "$1"
+	LABEL=$KERNEL_LABEL
+	SERIES=$KERNEL_SERIES
+	GKDIR=$KCONF_KDIR
+	RUSTC=$KCONF_RUSTC
+	BINDGEN=$KCONF_BINDGEN
+	LLVM=$KCONF_LLVM
+	export LIBCLANG_PATH=$KCONF_LIBCLANG_PATH
+	SPEC=$RUST_TARGET_SPEC
+	METADATA=$RUST_METADATA
+}
+
+# generation_rustc LABEL: the compiler of another generation.
+generation_rustc() {
+	(kconf_load "$1" && echo "$KCONF_RUSTC")
+}
+
+# known_series: the series of every generation, newest first: "6.12, 6.1".
+# shellcheck disable=SC2031 # each generation is loaded in a subshell
+known_series() {
+	local label
+	for label in $(kconf_labels); do
+		(kconf_load "$label" && echo "$KERNEL_SERIES")
+	done | sort -t. -k1,1nr -k2,2nr | paste -sd, | sed 's/,/, /g'
 }
 
 # The toolchain variables as make and Kbuild take them.
@@ -75,8 +85,12 @@ toolchain_vars() {
 	echo "LLVM=$LLVM RUSTC=$RUSTC HOSTRUSTC=$RUSTC BINDGEN=$BINDGEN LIBCLANG_PATH=$LIBCLANG_PATH"
 }
 
+# tree_built: the generation's tree is built (Module.symvers comes last).
 tree_built() {
-	[ -f "$GKDIR/include/config/auto.conf" ] && [ -f "$GKDIR/rust/libcore.rmeta" ]
+	local f
+	for f in include/config/auto.conf Module.symvers $METADATA; do
+		[ -f "$GKDIR/$f" ] || return 1
+	done
 }
 
 # --- running the doctor -------------------------------------------------------
@@ -297,9 +311,9 @@ case_workspace_kernel() {
 # A tree of a generation without a description: from the release, then
 # from the Makefile when the tree has no kernel.release.
 case_unknown_generation() {
-	local other dir=$FIX/unknown-$LABEL s known=''
+	local other dir=$FIX/unknown-$LABEL known
 	case $SERIES in 6.1) other=5.15 ;; *) other=6.8 ;; esac
-	while read -r s _; do known=${known:+$known, }$s; done < <(generations)
+	known=$(known_series)
 	small_tree "$dir"
 	echo "$other.0-ws" >"$dir/include/config/kernel.release"
 	doctor "$dir"
@@ -401,9 +415,8 @@ case_rmeta_rustc() {
 
 # The tree of this generation with the compiler of another one.
 case_cross_generation() {
-	local conf=$1 other_label other_rustc
-	other_label=$(conf_get "$conf" KERNEL_LABEL)
-	other_rustc=$(gen_rustc "$conf")
+	local other_label=$1 other_rustc
+	other_rustc=$(generation_rustc "$other_label")
 	local name="a $LABEL tree with $other_label's rustc: both generations named, $LABEL's compiler advised"
 	if [ ! -x "$other_rustc" ]; then
 		skip_case "$name" "$other_label's compiler $other_rustc is not installed"
@@ -606,10 +619,10 @@ case_rust_symbols() {
 		"the target kernel was built without Rust"
 }
 
-# run_generation CONF: every case for that generation.
+# run_generation LABEL: every case for that generation.
 run_generation() {
-	local conf=$1 hdir='' ko='' other
-	use_generation "$conf"
+	local hdir='' ko='' other
+	use_generation "$1"
 	if ! hdir=$(debian_headers "$SERIES"); then
 		hdir=
 		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $SERIES headers, see $FIX/apt-download-$SERIES.log"
@@ -627,9 +640,9 @@ run_generation() {
 	case_unknown_generation
 
 	case_rustup_rustc
-	while read -r _ other <&3; do
-		[ "$other" = "$conf" ] || case_cross_generation "$other"
-	done 3< <(generations)
+	for other in $(kconf_labels); do
+		[ "$other" = "$LABEL" ] || case_cross_generation "$other"
+	done
 	case_no_rust_dir
 	case_no_target_spec
 	case_target_spec
@@ -646,12 +659,12 @@ run_generation() {
 }
 
 main() {
-	local conf
+	local label
 	mkdir -p "$FIX"
 	case_no_kdir
-	while read -r _ conf <&3; do
-		run_generation "$conf"
-	done 3< <(generations)
+	for label in $(kconf_labels | sort -t. -k1,1nr -k2,2nr); do
+		run_generation "$label"
+	done
 }
 
 main

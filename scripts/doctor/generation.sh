@@ -1,41 +1,31 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2034 # sets state the other checks read
 #
-# KDIR's kernel generation: its VERSION.PATCHLEVEL matched against the
-# descriptions in kernels/*.conf (sh files of plain assignments, see
-# kernels/6.12.conf). The description names the Rust metadata a module
-# build reads (RUST_METADATA, RUST_TARGET_SPEC) and the compiler of that
-# generation (RUST_INSTALL, RUST_PREFIX).
+# Check 1b: KDIR's kernel generation, its VERSION.PATCHLEVEL matched against
+# the descriptions in kernels/*.conf, read through scripts/kernel-conf.sh
+# (the workspace's one reader). The description names the Rust metadata a
+# module build reads (RUST_METADATA, RUST_TARGET_SPEC) and the compiler of
+# that generation (KCONF_RUSTC). Sets GEN_CONF, GEN_LABEL and the fields of
+# KDIR's description.
 
-KERNELS_DIR=${KERNELS_DIR:-$WS/kernels}
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
 
-# conf_get FILE NAME: the value of NAME in description FILE (read in a
-# subshell, so one description never leaks into another).
-conf_get() {
+# gen_field LABEL NAME: NAME after loading generation LABEL, read in a
+# subshell so that KDIR's own description stays loaded.
+gen_field() {
 	(
-		# shellcheck disable=SC1090
-		. "$1"
+		kconf_load "$1" >/dev/null 2>&1 || exit 0
 		eval "printf '%s\n' \"\${$2-}\""
 	)
 }
 
-# generations: "SERIES FILE" for each description, newest series first.
-generations() {
-	local f
-	for f in "$KERNELS_DIR"/*.conf; do
-		[ -f "$f" ] || continue
-		printf '%s %s\n' "$(conf_get "$f" KERNEL_SERIES)" "$f"
-	done | sort -t. -k1,1nr -k2,2nr
-}
-
-# known_series: "6.12, 6.1", for messages.
+# known_series: "6.12, 6.1", for messages, newest first.
 known_series() {
-	generations | awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }'
-}
-
-# conf_of_series SERIES: the description of that series, if any.
-conf_of_series() {
-	generations | awk -v s="$1" '$1 == s { print $2; exit }'
+	local label
+	for label in $(kconf_labels); do
+		gen_field "$label" KERNEL_SERIES
+	done | sort -t. -k1,1nr -k2,2nr | paste -sd, | sed 's/,/, /g'
 }
 
 # series_of_release RELEASE: 6.1.0-28-amd64 -> 6.1.
@@ -61,51 +51,42 @@ kdir_series() {
 	[ -z "$s" ] || printf '%s\tMakefile\n' "$s"
 }
 
-# gen_rustc CONF: the compiler that description installs.
-gen_rustc() {
-	local prefix
-	prefix=$(conf_get "$1" RUST_PREFIX)
-	case $(conf_get "$1" RUST_INSTALL) in
-	private) echo "$BUILD_DIR/$prefix/bin/rustc" ;;
-	*) echo "$prefix/bin/rustc" ;;
-	esac
-}
-
-# gen_label CONF: "6.1" for kernels/6.1.conf.
-gen_label() {
-	conf_get "$1" KERNEL_LABEL
-}
-
 # rustc_generation VERSION_TEXT: the label of the generation whose compiler
 # prints VERSION_TEXT, if one does.
 rustc_generation() {
-	local series conf rustc
-	while read -r series conf; do
-		rustc=$(gen_rustc "$conf")
+	local label rustc
+	for label in $(kconf_labels); do
+		rustc=$(gen_field "$label" KCONF_RUSTC)
 		if [ -x "$rustc" ] && [ "$(run_version "$rustc")" = "$1" ]; then
-			gen_label "$conf"
+			echo "$label"
 			return
 		fi
-	done < <(generations)
+	done
 }
 
 check_generation() {
-	local series from
+	local series from conf err
 	IFS=$'\t' read -r series from < <(kdir_series) || true
 	if [ -z "${series:-}" ]; then
 		problem "KDIR's kernel version is unknown: no include/config/kernel.release, no VERSION/PATCHLEVEL in its Makefile" \
 			"fix: pass KDIR=/path/to/a configured, built kernel tree"
 		return
 	fi
-	GEN_CONF=$(conf_of_series "$series")
-	if [ -z "$GEN_CONF" ]; then
+	conf=$(kconf_find "$series")
+	if [ -z "$conf" ]; then
 		problem "KDIR is a Linux $series tree (from $from): the workspace supports Linux $(known_series) only" \
 			"(each generation is described in kernels/<series>.conf: its toolchain and Rust metadata; $series has none)" \
 			"fix: pass KDIR=/path/to/a built tree of a supported generation ('make kernel' builds the workspace's)"
 		return
 	fi
-	GEN_LABEL=$(gen_label "$GEN_CONF")
-	RUST_TARGET_SPEC=$(conf_get "$GEN_CONF" RUST_TARGET_SPEC)
-	RUST_METADATA=$(conf_get "$GEN_CONF" RUST_METADATA)
-	ok "KDIR is a Linux $series tree: generation $GEN_LABEL (${GEN_CONF#"$WS"/})"
+	conf=${conf##*/}
+	if ! err=$(kconf_load "${conf%.conf}" 2>&1); then
+		problem "kernels/$conf, the description of KDIR's generation, cannot be read:" "$err" \
+			"fix: correct kernels/$conf (fields as in the other kernels/*.conf)"
+		return
+	fi
+	kconf_load "${conf%.conf}"
+	GEN_CONF=$KCONF_FILE
+	GEN_LABEL=$KERNEL_LABEL
+	ok "KDIR is a Linux $series tree: generation $GEN_LABEL (kernels/$conf)"
 }

@@ -34,7 +34,7 @@ matching_rustcs() {
 	local candidates=()
 	path=$(toolchain_path "$KDIR")
 	[ -z "$path" ] || candidates+=("$path/bin/rustc")
-	[ -z "$GEN_CONF" ] || candidates+=("$(gen_rustc "$GEN_CONF")")
+	[ -z "$GEN_CONF" ] || candidates+=("$KCONF_RUSTC")
 	candidates+=(/usr/bin/rustc /usr/bin/rustc-*
 		"${RUSTUP_HOME:-${HOME:-/nonexistent}/.rustup}"/toolchains/*/bin/rustc)
 	local dirs
@@ -63,13 +63,13 @@ rustc_fix() {
 	path=$(toolchain_path "$KDIR")
 	if [ -n "$path" ] && [ "$first" = "$path/bin/rustc" ]; then
 		why="KDIR's rust-toolchain.toml names it; "
-	elif [ -n "$GEN_CONF" ] && [ "$(readlink -f "$first")" = "$(readlink -f "$(gen_rustc "$GEN_CONF")")" ]; then
+	elif [ -n "$GEN_CONF" ] && [ "$(readlink -f "$first")" = "$(readlink -f "$KCONF_RUSTC")" ]; then
 		why="the compiler of generation $GEN_LABEL, ${GEN_CONF#"$WS"/}; "
 	fi
 	if [ -n "$found" ]; then
 		echo "fix: pass RUSTC=$first (${why}matching compilers here: ${found% })"
 	elif [ -n "$GEN_CONF" ]; then
-		echo "fix: no matching rustc on this system: install generation $GEN_LABEL's toolchain ($(conf_get "$GEN_CONF" RUST_PACKAGES), see ${GEN_CONF#"$WS"/}; 'make deps') and pass RUSTC=$(gen_rustc "$GEN_CONF")"
+		echo "fix: no matching rustc on this system: install generation $GEN_LABEL's toolchain ($RUST_PACKAGES, see ${GEN_CONF#"$WS"/}; 'make deps') and pass RUSTC=$KCONF_RUSTC"
 	else
 		echo "fix: no matching rustc on this system: install '$1' and pass RUSTC=/path/to/it"
 	fi
