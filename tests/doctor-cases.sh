@@ -88,7 +88,7 @@ toolchain_vars() {
 # tree_built: the generation's tree is built (Module.symvers comes last).
 tree_built() {
 	local f
-	for f in include/config/auto.conf Module.symvers $METADATA; do
+	for f in include/config/auto.conf Module.symvers rust/libcore.rmeta rust/libmacros.so; do
 		[ -f "$GKDIR/$f" ] || return 1
 	done
 }
@@ -366,6 +366,18 @@ tree_rustc() {
 	fi
 }
 
+# fix_rustc: the compiler the doctor advises for the tree: the one its
+# rust-toolchain.toml records, else the generation's.
+fix_rustc() {
+	local path
+	path=$(sed -n 's/^path *= *"\(.*\)"[[:space:]]*$/\1/p' "$GKDIR/rust-toolchain.toml" 2>/dev/null)
+	if [ -n "$path" ]; then
+		echo "$path/bin/rustc"
+	else
+		echo "$RUSTC"
+	fi
+}
+
 case_rustup_rustc() {
 	local name="rustup's stable rustc against the kernel's is stopped before rustc runs"
 	local stable home=${RUSTUP_HOME:-$HOME/.rustup}
@@ -390,7 +402,7 @@ case_rustup_rustc() {
 		"rustc is not the one that built KDIR: modules would fail with E0514" \
 		"RUSTC=$stable is: $have" \
 		"KDIR was built by: $want (from $where) [KDIR is a $LABEL tree]" \
-		"fix: pass RUSTC=$RUSTC"
+		"fix: pass RUSTC=$(fix_rustc) ("
 	case_rmeta_rustc "$stable" "$where"
 }
 
@@ -430,15 +442,17 @@ case_cross_generation() {
 		"rustc is not the one that built KDIR: modules would fail with E0514" \
 		"RUSTC=$other_rustc is: $("$other_rustc" --version) [the compiler of generation $other_label]" \
 		"KDIR was built by: $want (from $where) [KDIR is a $LABEL tree]" \
-		"fix: pass RUSTC=$RUSTC (the compiler of generation $LABEL, kernels/$LABEL.conf; " \
+		"fix: pass RUSTC=$(fix_rustc) (" \
 		"=doctor: skip target spec: not checked, RUSTC is not the compiler that built KDIR (see above)"
 }
 
 case_no_rust_dir() {
-	local dir=$FIX/no-rust-$LABEL first
+	local dir=$FIX/no-rust-$LABEL gone=$METADATA first
 	small_tree "$dir"
 	rm -rf "$dir/rust"
-	first=$(echo "$METADATA" | tr '\n' ' ' | cut -d' ' -f1-3)
+	# 6.1's target spec is in rust/ too.
+	case $SPEC in rust/*) gone="$SPEC $gone" ;; esac
+	first=$(echo "$gone" | tr '\n' ' ' | cut -d' ' -f1-3)
 	doctor "$dir"
 	expect_problem "headers tree without rust/: each file named, package-headers.sh" \
 		"Rust metadata missing in KDIR: $first" \
