@@ -41,11 +41,19 @@ export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 
 # --- results (the label is the generation the case runs on) ----------------------
 
-LABEL=any
-ok() { echo "ok doctor: [$LABEL] $1"; }
-not_ok() { echo "not ok doctor: [$LABEL] $1 # $2"; }
-skip_case() { echo "ok doctor: [$LABEL] $1 # SKIP $2"; }
-diag() { sed 's/^/# /'; }
+# The names of tests/lib/ktap.sh's printers (ok, not_ok, skip, diag_lines,
+# KTAP_PREFIX), so that the shared printer can replace these four lines.
+ok() { echo "ok ${KTAP_PREFIX:-}$1"; }
+not_ok() { echo "not ok ${KTAP_PREFIX:-}$1 # $2"; }
+skip() { echo "ok ${KTAP_PREFIX:-}$1 # SKIP $2"; }
+diag_lines() { sed 's/^/# /'; }
+
+# label LABEL: the generation the next results are about.
+label() {
+	LABEL=$1
+	KTAP_PREFIX="doctor: [$LABEL] "
+}
+label any
 
 # --- the generation under test ------------------------------------------------------
 
@@ -55,7 +63,7 @@ diag() { sed 's/^/# /'; }
 # shellcheck disable=SC2031 # other generations are loaded in subshells
 use_generation() {
 	kconf_load "$1"
-	LABEL=$KERNEL_LABEL
+	label "$KERNEL_LABEL"
 	SERIES=$KERNEL_SERIES
 	GKDIR=$KCONF_KDIR
 	RUSTC=$KCONF_RUSTC
@@ -113,18 +121,18 @@ expect_problem() {
 	shift
 	if [ "$RC" -eq 0 ]; then
 		not_ok "$name" "doctor exited 0"
-		echo "$OUT" | diag
+		echo "$OUT" | diag_lines
 		return
 	fi
 	for text in "$@"; do
 		if ! has_line "$text"; then
 			not_ok "$name" "no line with: $text"
-			echo "$OUT" | diag
+			echo "$OUT" | diag_lines
 			return
 		fi
 	done
 	ok "$name"
-	grep -F -m 1 -- "${1#=}" <<<"$OUT" | diag
+	grep -F -m 1 -- "${1#=}" <<<"$OUT" | diag_lines
 }
 
 # has_line TEXT: OUT has a line containing TEXT; =TEXT: a line that is TEXT.
@@ -139,10 +147,10 @@ has_line() {
 expect_ok() {
 	if [ "$RC" -eq 0 ] && grep -qF -- "$2" <<<"$OUT"; then
 		ok "$1"
-		grep -F -m 1 -- "$2" <<<"$OUT" | diag
+		grep -F -m 1 -- "$2" <<<"$OUT" | diag_lines
 	else
 		not_ok "$1" "exit $RC, or no line with: $2"
-		echo "$OUT" | diag
+		echo "$OUT" | diag_lines
 	fi
 }
 
@@ -293,18 +301,18 @@ case_workspace_kernel() {
 	oks=$(grep -c '^doctor: ok ' <<<"$OUT" || true)
 	if [ "$RC" -ne 0 ] || grep -q PROBLEM <<<"$OUT"; then
 		not_ok "$name" "exit $RC"
-		echo "$OUT" | diag
+		echo "$OUT" | diag_lines
 	elif [ "$oks" -lt 9 ]; then
 		not_ok "$name" "only $oks ok lines"
-		echo "$OUT" | diag
+		echo "$OUT" | diag_lines
 	elif ! grep -q "^doctor: ok   KDIR is a Linux $SERIES tree: generation $LABEL " <<<"$OUT"; then
 		not_ok "$name" "generation $LABEL not recognised"
-		echo "$OUT" | diag
+		echo "$OUT" | diag_lines
 	elif [ "$ms" -ge 1000 ]; then
 		not_ok "$name" "took $ms ms"
 	else
 		ok "$name"
-		echo "  $oks checks ok in $ms ms" | diag
+		echo "  $oks checks ok in $ms ms" | diag_lines
 	fi
 }
 
@@ -383,14 +391,14 @@ case_rustup_rustc() {
 	local stable home=${RUSTUP_HOME:-$HOME/.rustup}
 	stable=$(find "$home"/toolchains/ -path '*/stable-*/bin/rustc' 2>/dev/null | head -n 1)
 	if [ -z "$stable" ]; then
-		skip_case "$name" "no rustup stable toolchain in $home"
+		skip "$name" "no rustup stable toolchain in $home"
 		return
 	fi
 	local have want where
 	have=$("$stable" --version)
 	IFS=$'\t' read -r want where < <(tree_rustc)
 	if [ "$have" = "$want" ]; then
-		skip_case "$name" "rustup's stable is the kernel's ($have)"
+		skip "$name" "rustup's stable is the kernel's ($have)"
 		return
 	fi
 	# check-kdir is what `make modules` runs before Kbuild.
@@ -412,7 +420,7 @@ case_rmeta_rustc() {
 	local stable=$1 where=$2 have want dir=$FIX/no-version-text-$LABEL
 	local name="tree without CONFIG_RUSTC_VERSION_TEXT: rustc compared with rust/libcore.rmeta"
 	if [ "$where" = rust/libcore.rmeta ]; then
-		skip_case "$name" "the $LABEL config has none: the case above is this one"
+		skip "$name" "the $LABEL config has none: the case above is this one"
 		return
 	fi
 	small_tree "$dir"
@@ -431,7 +439,7 @@ case_cross_generation() {
 	other_rustc=$(generation_rustc "$other_label")
 	local name="a $LABEL tree with $other_label's rustc: both generations named, $LABEL's compiler advised"
 	if [ ! -x "$other_rustc" ]; then
-		skip_case "$name" "$other_label's compiler $other_rustc is not installed"
+		skip "$name" "$other_label's compiler $other_rustc is not installed"
 		return
 	fi
 	local want where
@@ -512,7 +520,7 @@ spec_kbuild_proof() {
 	make -C "$farm" M="$mod" $(toolchain_vars) ws_spec_probe.o >"$log" 2>&1 || true
 	if [ ! -f "$mod/ws_spec_probe.o" ] || grep -q E0461 "$log"; then
 		not_ok "$name" "the unchanged spec does not build either (see $log)"
-		diag <"$log"
+		diag_lines <"$log"
 		return
 	fi
 	change_spec "$farm/$SPEC"
@@ -523,10 +531,10 @@ spec_kbuild_proof() {
 		not_ok "$name" "the build succeeded"
 	elif grep -q 'error\[E0461\]: couldn.t find crate .core. with expected target triple' "$log"; then
 		ok "$name"
-		grep -m 1 -A 5 'E0461' "$log" | diag
+		grep -m 1 -A 5 'E0461' "$log" | diag_lines
 	else
 		not_ok "$name" "no E0461 for core (see $log)"
-		diag <"$log"
+		diag_lines <"$log"
 	fi
 }
 
@@ -646,7 +654,7 @@ run_generation() {
 		if [ "$GKDIR" = "$DEFAULT_KDIR" ]; then
 			not_ok "cases on the workspace's kernel" "$GKDIR is not built (make kernel)"
 		else
-			skip_case "cases on the $LABEL kernel" "$GKDIR is not built"
+			skip "cases on the $LABEL kernel" "$GKDIR is not built"
 		fi
 		return
 	fi
