@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Checks 6, 7 (with --module): a built .ko against the target kernel, its
+# Checks 7, 8 (with --module): a built .ko against the target kernel, its
 # vermagic against the target release and the Rust symbols it imports
 # against KDIR's Module.symvers.
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Check 7: rustc's temporaries. Without --out-dir in scripts/Makefile.build,
+# Check 6: rustc's temporaries. Without --out-dir in scripts/Makefile.build,
 # rustc creates them in its working folder, KDIR, which must be writable.
 
 check_out_dir() {
