@@ -1,15 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Tests of scripts/doctor.sh (make doctor) on real cases: Debian's stock
-# 6.12 headers (no Rust: MODVERSIONS), rustup's rustc against the 1.96-built
-# kernel, trees without rust/ or scripts/target.json, a read-only tree whose
-# Makefile.build lacks --out-dir, a module checked against another release
-# and against a kernel without Rust symbols; and `make doctor` on the
-# workspace's kernel: every check ok, in under a second.
+# Tests of scripts/doctor.sh (make doctor) on real cases, for each kernel
+# generation the workspace describes (kernels/*.conf) whose tree is built:
+# `make doctor` on the workspace's kernel (every check ok, in under a
+# second), Debian's stock headers (no Rust: MODVERSIONS), a tree of a
+# generation the workspace does not know, rustup's rustc and the other
+# generation's rustc against the kernel's, trees without rust/ or the target
+# spec, a target spec the Rust metadata was not built for (and the E0461
+# rustc then really gives), a read-only tree whose Makefile.build lacks
+# --out-dir, a module checked against another release and against a kernel
+# without Rust symbols.
 #
-# Each case asserts the diagnosis text. Output, one per line:
-#   ok doctor: <name> / not ok doctor: <name> # <why> / # <diagnostic>
+# Each case asserts the diagnosis text. Output, one per line, labelled with
+# the generation the case ran on ([any]: the case has none):
+#   ok doctor: [6.1] <name> / not ok doctor: [6.1] <name> # <why>
+#   ok doctor: [6.1] <name> # SKIP <why> / # <diagnostic>
 # The exit status is always 0: the caller counts the "not ok" lines.
 #
 # Run as root with the Makefile's environment (WS, BUILD_DIR, DEFAULT_KDIR,
@@ -23,25 +29,88 @@ set -eu
 
 DOCTOR=$WS/scripts/doctor.sh
 FIX=$BUILD_DIR/doctor
+# The workspace's toolchain, until use_generation picks a generation's.
 RUSTC=${WS_RUSTC:-/usr/bin/rustc}
 BINDGEN=${WS_BINDGEN:-$BUILD_DIR/tools/bin/bindgen}
 LLVM=${WS_LLVM:--19}
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 
-ok() { echo "ok doctor: $1"; }
-not_ok() { echo "not ok doctor: $1 # $2"; }
-diag() { sed 's/^/# /'; }
+# The workspace's reader of kernels/*.conf: kconf_labels, kconf_load.
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
+
+# --- results (the label is the generation the case runs on) ----------------------
+
+# The names of tests/lib/ktap.sh's printers (ok, not_ok, skip, diag_lines,
+# KTAP_PREFIX), so that the shared printer can replace these four lines.
+ok() { echo "ok ${KTAP_PREFIX:-}$1"; }
+not_ok() { echo "not ok ${KTAP_PREFIX:-}$1 # $2"; }
+skip() { echo "ok ${KTAP_PREFIX:-}$1 # SKIP $2"; }
+diag_lines() { sed 's/^/# /'; }
+
+# label LABEL: the generation the next results are about.
+label() {
+	LABEL=$1
+	KTAP_PREFIX="doctor: [$LABEL] "
+}
+label any
+
+# --- the generation under test ------------------------------------------------------
+
+# use_generation LABEL: the tree and toolchain of that generation: LABEL,
+# SERIES, GKDIR, RUSTC, BINDGEN, LLVM, LIBCLANG_PATH, SPEC (its target
+# spec), METADATA (its Rust metadata files).
+# shellcheck disable=SC2031 # other generations are loaded in subshells
+use_generation() {
+	kconf_load "$1"
+	label "$KERNEL_LABEL"
+	SERIES=$KERNEL_SERIES
+	GKDIR=$KCONF_KDIR
+	RUSTC=$KCONF_RUSTC
+	BINDGEN=$KCONF_BINDGEN
+	LLVM=$KCONF_LLVM
+	export LIBCLANG_PATH=$KCONF_LIBCLANG_PATH
+	SPEC=$RUST_TARGET_SPEC
+	METADATA=$RUST_METADATA
+}
+
+# generation_rustc LABEL: the compiler of another generation.
+generation_rustc() {
+	(kconf_load "$1" && echo "$KCONF_RUSTC")
+}
+
+# known_series: the series of every generation, newest first: "6.12, 6.1".
+# shellcheck disable=SC2031 # each generation is loaded in a subshell
+known_series() {
+	local label
+	for label in $(kconf_labels); do
+		(kconf_load "$label" && echo "$KERNEL_SERIES")
+	done | sort -t. -k1,1nr -k2,2nr | paste -sd, | sed 's/,/, /g'
+}
+
+# The toolchain variables as make and Kbuild take them.
+toolchain_vars() {
+	echo "LLVM=$LLVM RUSTC=$RUSTC HOSTRUSTC=$RUSTC BINDGEN=$BINDGEN LIBCLANG_PATH=$LIBCLANG_PATH"
+}
+
+# tree_built: the generation's tree is built (Module.symvers comes last).
+tree_built() {
+	local f
+	for f in include/config/auto.conf Module.symvers rust/libcore.rmeta rust/libmacros.so; do
+		[ -f "$GKDIR/$f" ] || return 1
+	done
+}
 
 # --- running the doctor -------------------------------------------------------
 
-# doctor KDIR [ARGS...]: run it with the workspace's toolchain; sets OUT and
-# RC. DOCTOR_AS, when set, is a command prefix (another user).
+# doctor KDIR [ARGS...]: run it with the generation's toolchain; sets OUT
+# and RC. DOCTOR_AS, when set, is a command prefix (another user).
 doctor() {
 	local kdir=$1
 	shift
 	RC=0
 	OUT=$(${DOCTOR_AS:-} env KDIR="$kdir" DEFAULT_KDIR="$DEFAULT_KDIR" \
-		RUSTC="$RUSTC" BINDGEN="$BINDGEN" LLVM="$LLVM" \
+		RUSTC="$RUSTC" BINDGEN="$BINDGEN" LLVM="$LLVM" LIBCLANG_PATH="$LIBCLANG_PATH" \
 		"$DOCTOR" "$@" 2>&1) || RC=$?
 }
 
@@ -52,18 +121,18 @@ expect_problem() {
 	shift
 	if [ "$RC" -eq 0 ]; then
 		not_ok "$name" "doctor exited 0"
-		echo "$OUT" | diag
+		echo "$OUT" | diag_lines
 		return
 	fi
 	for text in "$@"; do
 		if ! has_line "$text"; then
 			not_ok "$name" "no line with: $text"
-			echo "$OUT" | diag
+			echo "$OUT" | diag_lines
 			return
 		fi
 	done
 	ok "$name"
-	grep -F -m 1 -- "${1#=}" <<<"$OUT" | diag
+	grep -F -m 1 -- "${1#=}" <<<"$OUT" | diag_lines
 }
 
 # has_line TEXT: OUT has a line containing TEXT; =TEXT: a line that is TEXT.
@@ -78,10 +147,10 @@ has_line() {
 expect_ok() {
 	if [ "$RC" -eq 0 ] && grep -qF -- "$2" <<<"$OUT"; then
 		ok "$1"
-		grep -F -m 1 -- "$2" <<<"$OUT" | diag
+		grep -F -m 1 -- "$2" <<<"$OUT" | diag_lines
 	else
 		not_ok "$1" "exit $RC, or no line with: $2"
-		echo "$OUT" | diag
+		echo "$OUT" | diag_lines
 	fi
 }
 
@@ -96,45 +165,74 @@ fresh() {
 	mkdir -p "$1"
 }
 
-# small_tree DIR: the parts of the workspace's kernel an out-of-tree build
-# reads, copied (the big Rust metadata symlinked): a headers tree in small.
+# small_tree DIR: the parts of the generation's kernel an out-of-tree build
+# reads, copied (the Rust metadata and target spec symlinked): a headers
+# tree in small.
 small_tree() {
 	local dir=$1 f
 	fresh "$dir"
 	for f in Makefile .config include/config/auto.conf include/config/kernel.release \
 		Module.symvers scripts/Makefile.build scripts/min-tool-version.sh \
-		scripts/target.json arch/x86/Makefile; do
+		arch/x86/Makefile; do
 		mkdir -p "$dir/$(dirname "$f")"
-		cp "$DEFAULT_KDIR/$f" "$dir/$f"
+		cp "$GKDIR/$f" "$dir/$f"
 	done
-	mkdir -p "$dir/rust"
-	for f in "$DEFAULT_KDIR"/rust/*.rmeta "$DEFAULT_KDIR"/rust/libmacros.so; do
+	mkdir -p "$dir/rust" "$dir/$(dirname "$SPEC")"
+	ln -s "$GKDIR/$SPEC" "$dir/$SPEC"
+	for f in "$GKDIR"/rust/*.rmeta "$GKDIR"/rust/libmacros.so; do
 		ln -s "$f" "$dir/rust/${f##*/}"
 	done
 }
 
-# debian_headers: unpack Debian's newest linux-headers-6.12.*-amd64 with its
-# -common and linux-kbuild packages (what installing it brings) under
-# $FIX/debian once; prints the headers folder. The absolute include in its
-# Makefile is pointed at the unpacked -common folder.
+# link_farm DIR: the generation's whole tree as symlinks, but with its own
+# copy of the target spec (for a real module build against a changed spec;
+# nothing is written into the tree itself).
+link_farm() {
+	local dir=$1 e spec_dir=${SPEC%/*}
+	fresh "$dir"
+	for e in "$GKDIR"/* "$GKDIR"/.config "$GKDIR"/.version "$GKDIR"/.rustfmt.toml; do
+		[ -e "$e" ] && [ "${e##*/}" != "$spec_dir" ] && ln -s "$e" "$dir/${e##*/}"
+	done
+	mkdir -p "$dir/$spec_dir"
+	for e in "$GKDIR/$spec_dir"/* "$GKDIR/$spec_dir"/.[!.]*; do
+		[ -e "$e" ] && [ "${e##*/}" != "${SPEC##*/}" ] && ln -s "$e" "$dir/$spec_dir/${e##*/}"
+	done
+	cp "$GKDIR/$SPEC" "$dir/$SPEC"
+}
+
+# change_spec FILE: a different target spec rustc still accepts (frame
+# pointers always kept), replacing FILE (a copy, never the tree's).
+change_spec() {
+	local spec
+	spec=$(sed 's/"frame-pointer": *"may-omit"/"frame-pointer": "always"/' "$1")
+	rm -f "$1"
+	printf '%s\n' "$spec" >"$1"
+	grep -q '"frame-pointer": "always"' "$1"
+}
+
+# debian_headers SERIES: unpack Debian's newest stock linux-headers of that
+# series (6.12.*+debN-amd64, 6.1.0-N-amd64) with its -common and
+# linux-kbuild packages (what installing it brings) under $FIX/debian-SERIES
+# once; prints the headers folder. The absolute include in its Makefile is
+# pointed at the unpacked -common folder.
 debian_headers() {
-	local top=$FIX/debian stamp=$FIX/debian/.headers-dir name ver deb hdir
+	local series=$1 top=$FIX/debian-$1 name deb hdir
+	local stamp=$top/.headers-dir
 	if [ -f "$stamp" ] && [ -d "$(cat "$stamp")" ]; then
 		cat "$stamp"
 		return
 	fi
-	name=$(newest_debian_headers)
+	name=$(newest_debian_headers "$series")
 	if [ -z "$name" ]; then
 		apt-get update >"$FIX/apt-update.log" 2>&1 || true
-		name=$(newest_debian_headers)
+		name=$(newest_debian_headers "$series")
 	fi
 	[ -n "$name" ] || return 1
-	ver=${name#linux-headers-}
-	ver=${ver%-amd64}
 	fresh "$top"
 	mkdir -p "$top/debs"
-	(cd "$top/debs" && apt-get download "$name" "linux-headers-$ver-common" \
-		"linux-kbuild-$ver") >"$FIX/apt-download.log" 2>&1 || return 1
+	# shellcheck disable=SC2046 # package names are words
+	(cd "$top/debs" && apt-get download "$name" $(headers_depends "$name")) \
+		>"$FIX/apt-download-$series.log" 2>&1 || return 1
 	for deb in "$top"/debs/*.deb; do
 		dpkg -x "$deb" "$top/root"
 	done
@@ -144,13 +242,23 @@ debian_headers() {
 	echo "$hdir"
 }
 
+# headers_depends PACKAGE: the -common and linux-kbuild packages it needs.
+headers_depends() {
+	apt-cache depends "$1" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p' | sort -u
+}
+
 newest_debian_headers() {
-	apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb[0-9]+-amd64$' 2>/dev/null |
-		awk '{ print $1 }' | sort -V | tail -n 1
+	local re
+	case $1 in
+	6.12) re='^linux-headers-6\.12\.[0-9]+\+deb[0-9]+-amd64$' ;;
+	*) re="^linux-headers-${1//./\\.}\\.0-[0-9]+-amd64\$" ;;
+	esac
+	apt-cache search --names-only "$re" 2>/dev/null | awk '{ print $1 }' | sort -V | tail -n 1
 }
 
 # with_kconfig HEADERS DIR: HEADERS (by symlinks) plus the init/Kconfig of
-# the workspace's 6.12 source, so the doctor reads the real `depends on`.
+# the generation's source, so the doctor reads the real `depends on`.
 with_kconfig() {
 	local src=$1 dir=$2 f
 	fresh "$dir"
@@ -158,7 +266,7 @@ with_kconfig() {
 		[ ! -e "$f" ] || ln -s "$f" "$dir/${f##*/}"
 	done
 	mkdir -p "$dir/init"
-	cp "$DEFAULT_KDIR/init/Kconfig" "$dir/init/Kconfig"
+	cp "$GKDIR/init/Kconfig" "$dir/init/Kconfig"
 }
 
 # as_unprivileged CMD...: run CMD as a user who cannot write root's files:
@@ -171,35 +279,7 @@ as_unprivileged() {
 	fi
 }
 
-# --- the cases ------------------------------------------------------------------
-
-case_default_kernel() {
-	local name="make doctor on the workspace's kernel: every check ok, in under 1 s"
-	local t0 t1 ms
-	if [ ! -f "$DEFAULT_KDIR/include/config/auto.conf" ]; then
-		not_ok "$name" "$DEFAULT_KDIR is not built (make kernel)"
-		return
-	fi
-	t0=$(date +%s%N)
-	RC=0
-	OUT=$(make --no-print-directory -s -C "$WS" doctor KDIR="$DEFAULT_KDIR" 2>&1) || RC=$?
-	t1=$(date +%s%N)
-	ms=$(((t1 - t0) / 1000000))
-	local oks
-	oks=$(grep -c '^doctor: ok ' <<<"$OUT" || true)
-	if [ "$RC" -ne 0 ] || grep -q PROBLEM <<<"$OUT"; then
-		not_ok "$name" "exit $RC"
-		echo "$OUT" | diag
-	elif [ "$oks" -lt 7 ]; then
-		not_ok "$name" "only $oks ok lines"
-		echo "$OUT" | diag
-	elif [ "$ms" -ge 1000 ]; then
-		not_ok "$name" "took $ms ms"
-	else
-		ok "$name"
-		echo "  $oks checks ok in $ms ms" | diag
-	fi
-}
+# --- cases without a generation ----------------------------------------------------
 
 case_no_kdir() {
 	doctor "$FIX/no-such-tree"
@@ -207,21 +287,103 @@ case_no_kdir() {
 		"KDIR=$FIX/no-such-tree does not exist" "fix: pass KDIR="
 }
 
+# --- cases per generation ------------------------------------------------------------
+
+case_workspace_kernel() {
+	local name="make doctor on the workspace's $LABEL kernel: every check ok, in under 1 s"
+	local t0 t1 ms oks
+	t0=$(date +%s%N)
+	RC=0
+	# shellcheck disable=SC2046 # the variables are words without spaces
+	OUT=$(make --no-print-directory -s -C "$WS" doctor KDIR="$GKDIR" $(toolchain_vars) 2>&1) || RC=$?
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	oks=$(grep -c '^doctor: ok ' <<<"$OUT" || true)
+	if [ "$RC" -ne 0 ] || grep -q PROBLEM <<<"$OUT"; then
+		not_ok "$name" "exit $RC"
+		echo "$OUT" | diag_lines
+	elif [ "$oks" -lt 9 ]; then
+		not_ok "$name" "only $oks ok lines"
+		echo "$OUT" | diag_lines
+	elif ! grep -q "^doctor: ok   KDIR is a Linux $SERIES tree: generation $LABEL " <<<"$OUT"; then
+		not_ok "$name" "generation $LABEL not recognised"
+		echo "$OUT" | diag_lines
+	elif [ "$ms" -ge 1000 ]; then
+		not_ok "$name" "took $ms ms"
+	else
+		ok "$name"
+		echo "  $oks checks ok in $ms ms" | diag_lines
+	fi
+}
+
+# A tree of a generation without a description: from the release, then
+# from the Makefile when the tree has no kernel.release.
+case_unknown_generation() {
+	local other dir=$FIX/unknown-$LABEL known
+	case $SERIES in 6.1) other=5.15 ;; *) other=6.8 ;; esac
+	known=$(known_series)
+	small_tree "$dir"
+	echo "$other.0-ws" >"$dir/include/config/kernel.release"
+	doctor "$dir"
+	expect_problem "a Linux $other tree (copy of $LABEL's, kernel.release edited): unsupported, generations named" \
+		"KDIR is a Linux $other tree (from include/config/kernel.release): the workspace supports Linux $known only" \
+		"fix: pass KDIR=/path/to/a built tree of a supported generation"
+	rm "$dir/include/config/kernel.release"
+	sed -i -e "s/^VERSION = .*/VERSION = ${other%%.*}/" -e "s/^PATCHLEVEL = .*/PATCHLEVEL = ${other#*.}/" "$dir/Makefile"
+	doctor "$dir"
+	expect_problem "a Linux $other tree without kernel.release: its Makefile's VERSION, PATCHLEVEL read" \
+		"KDIR is a Linux $other tree (from Makefile): the workspace supports Linux"
+}
+
+# case_debian_headers HEADERS: Debian's stock config has Rust off; read
+# with the generation's own init/Kconfig too when its tree is built.
 case_debian_headers() {
-	local hdir=$1
+	local hdir=$1 want_rustc
 	doctor "$hdir"
+	if [ "$SERIES" = 6.1 ]; then
+		want_rustc="RUST_IS_AVAILABLE=n: Kconfig found no usable Rust toolchain at configure time"
+	else
+		want_rustc="rustc was missing at configure time (CONFIG_RUSTC_VERSION=0)"
+	fi
 	expect_problem "Debian's stock headers ${hdir##*/}: RUST off because of MODVERSIONS" \
 		"depends on !MODVERSIONS   [MODVERSIONS=y]" \
 		"CONFIG_RUST is off in KDIR's config (CONFIG_HAVE_RUST=y)" \
-		"KDIR has no init/Kconfig" \
-		"rustc was missing at configure time (CONFIG_RUSTC_VERSION=0)"
-	with_kconfig "$hdir" "$FIX/debian-kconfig"
-	doctor "$FIX/debian-kconfig"
-	expect_problem "Debian's config read with 6.12's init/Kconfig: MODVERSIONS, no rustc" \
+		"KDIR has no init/Kconfig" "$want_rustc" \
+		"doctor: ok   KDIR is a Linux $SERIES tree: generation $LABEL"
+	tree_built || return 0
+	with_kconfig "$hdir" "$FIX/debian-kconfig-$LABEL"
+	doctor "$FIX/debian-kconfig-$LABEL"
+	local extra="depends on !CALL_PADDING || RUSTC_VERSION >= 108100   [CALL_PADDING=y RUSTC_VERSION=0]"
+	# 6.1 records no rustc version in its config: only RUST_IS_AVAILABLE.
+	[ "$SERIES" != 6.1 ] || extra=$want_rustc
+	expect_problem "Debian's config read with $LABEL's init/Kconfig: MODVERSIONS, no rustc" \
 		"depends on !MODVERSIONS   [MODVERSIONS=y]" \
-		"from $FIX/debian-kconfig/init/Kconfig: config RUST" \
-		"depends on RUST_IS_AVAILABLE   [RUST_IS_AVAILABLE=n]" \
-		"depends on !CALL_PADDING || RUSTC_VERSION >= 108100   [CALL_PADDING=y RUSTC_VERSION=0]"
+		"from $FIX/debian-kconfig-$LABEL/init/Kconfig: config RUST" \
+		"depends on RUST_IS_AVAILABLE   [RUST_IS_AVAILABLE=n]" "$extra"
+}
+
+# The rustc recorded for the tree: the config's, else rust/libcore.rmeta's.
+tree_rustc() {
+	local text
+	text=$(sed -n 's/^CONFIG_RUSTC_VERSION_TEXT=//p' "$GKDIR/include/config/auto.conf" |
+		sed 's/^"\(.*\)"$/\1/')
+	if [ -n "$text" ]; then
+		printf '%s\tCONFIG_RUSTC_VERSION_TEXT\n' "$text"
+	else
+		printf '%s\trust/libcore.rmeta\n' "$("$RUSTC" --version)"
+	fi
+}
+
+# fix_rustc: the compiler the doctor advises for the tree: the one its
+# rust-toolchain.toml records, else the generation's.
+fix_rustc() {
+	local path
+	path=$(sed -n 's/^path *= *"\(.*\)"[[:space:]]*$/\1/p' "$GKDIR/rust-toolchain.toml" 2>/dev/null)
+	if [ -n "$path" ]; then
+		echo "$path/bin/rustc"
+	else
+		echo "$RUSTC"
+	fi
 }
 
 case_rustup_rustc() {
@@ -229,63 +391,155 @@ case_rustup_rustc() {
 	local stable home=${RUSTUP_HOME:-$HOME/.rustup}
 	stable=$(find "$home"/toolchains/ -path '*/stable-*/bin/rustc' 2>/dev/null | head -n 1)
 	if [ -z "$stable" ]; then
-		ok "$name # SKIP no rustup stable toolchain in $home"
+		skip "$name" "no rustup stable toolchain in $home"
 		return
 	fi
-	local have want
+	local have want where
 	have=$("$stable" --version)
-	want=$(sed -n 's/^CONFIG_RUSTC_VERSION_TEXT=//p' "$DEFAULT_KDIR/include/config/auto.conf" |
-		sed 's/^"\(.*\)"$/\1/')
+	IFS=$'\t' read -r want where < <(tree_rustc)
 	if [ "$have" = "$want" ]; then
-		ok "$name # SKIP rustup's stable is the kernel's ($have)"
+		skip "$name" "rustup's stable is the kernel's ($have)"
 		return
 	fi
 	# check-kdir is what `make modules` runs before Kbuild.
 	RC=0
-	OUT=$(make --no-print-directory -s -C "$WS" check-kdir KDIR="$DEFAULT_KDIR" \
-		RUSTC="$stable" 2>&1) || RC=$?
+	# shellcheck disable=SC2046 # the variables are words without spaces
+	OUT=$(make --no-print-directory -s -C "$WS" check-kdir KDIR="$GKDIR" \
+		$(toolchain_vars) RUSTC="$stable" 2>&1) || RC=$?
 	expect_problem "$name" \
 		"rustc is not the one that built KDIR: modules would fail with E0514" \
 		"RUSTC=$stable is: $have" \
-		"KDIR was built by: $want (from CONFIG_RUSTC_VERSION_TEXT)" \
-		"fix: pass RUSTC="
-	case_rmeta_rustc "$stable"
+		"KDIR was built by: $want (from $where) [KDIR is a $LABEL tree]" \
+		"fix: pass RUSTC=$(fix_rustc) ("
+	case_rmeta_rustc "$stable" "$where"
 }
 
-# Without CONFIG_RUSTC_VERSION_TEXT (older kernels), the compiler recorded
-# in rust/libcore.rmeta is the reference.
+# Without CONFIG_RUSTC_VERSION_TEXT (6.1, or a config edited), the compiler
+# recorded in rust/libcore.rmeta is the reference.
 case_rmeta_rustc() {
-	local stable=$1 have want dir=$FIX/no-version-text
+	local stable=$1 where=$2 have want dir=$FIX/no-version-text-$LABEL
+	local name="tree without CONFIG_RUSTC_VERSION_TEXT: rustc compared with rust/libcore.rmeta"
+	if [ "$where" = rust/libcore.rmeta ]; then
+		skip "$name" "the $LABEL config has none: the case above is this one"
+		return
+	fi
 	small_tree "$dir"
 	sed -i '/^CONFIG_RUSTC_VERSION_TEXT=/d' "$dir/.config" "$dir/include/config/auto.conf"
 	have=$("$stable" --version)
 	want=$("$RUSTC" --version)
 	RUSTC=$stable doctor "$dir"
-	expect_problem "tree without CONFIG_RUSTC_VERSION_TEXT: rustc compared with rust/libcore.rmeta" \
+	expect_problem "$name" \
 		"KDIR was built by: $want (from rust/libcore.rmeta)" \
 		"RUSTC=$stable is: $have"
 }
 
+# The tree of this generation with the compiler of another one.
+case_cross_generation() {
+	local other_label=$1 other_rustc
+	other_rustc=$(generation_rustc "$other_label")
+	local name="a $LABEL tree with $other_label's rustc: both generations named, $LABEL's compiler advised"
+	if [ ! -x "$other_rustc" ]; then
+		skip "$name" "$other_label's compiler $other_rustc is not installed"
+		return
+	fi
+	local want where
+	IFS=$'\t' read -r want where < <(tree_rustc)
+	RUSTC=$other_rustc doctor "$GKDIR"
+	expect_problem "$name" \
+		"generations mixed: a $LABEL tree with $other_label's compiler" \
+		"rustc is not the one that built KDIR: modules would fail with E0514" \
+		"RUSTC=$other_rustc is: $("$other_rustc" --version) [the compiler of generation $other_label]" \
+		"KDIR was built by: $want (from $where) [KDIR is a $LABEL tree]" \
+		"fix: pass RUSTC=$(fix_rustc) (" \
+		"=doctor: skip target spec: not checked, RUSTC is not the compiler that built KDIR (see above)"
+}
+
 case_no_rust_dir() {
-	small_tree "$FIX/no-rust"
-	rm -rf "$FIX/no-rust/rust"
-	doctor "$FIX/no-rust"
+	local dir=$FIX/no-rust-$LABEL gone=$METADATA first
+	small_tree "$dir"
+	rm -rf "$dir/rust"
+	# 6.1's target spec is in rust/ too.
+	case $SPEC in rust/*) gone="$SPEC $gone" ;; esac
+	first=$(echo "$gone" | tr '\n' ' ' | cut -d' ' -f1-3)
+	doctor "$dir"
 	expect_problem "headers tree without rust/: each file named, package-headers.sh" \
-		"Rust metadata missing in KDIR: rust/libcore.rmeta rust/libcompiler_builtins.rmeta rust/libkernel.rmeta" \
+		"Rust metadata missing in KDIR: $first" \
 		"rust/libmacros.so" "KDIR has no rust/ folder at all" "scripts/package-headers.sh"
 }
 
-case_no_target_json() {
-	small_tree "$FIX/no-target-json"
-	rm "$FIX/no-target-json/scripts/target.json"
-	doctor "$FIX/no-target-json"
-	expect_problem "tree without scripts/target.json: named alone" \
-		"=doctor: PROBLEM Rust metadata missing in KDIR: scripts/target.json" \
+case_no_target_spec() {
+	local dir=$FIX/no-target-spec-$LABEL
+	small_tree "$dir"
+	rm "$dir/$SPEC"
+	doctor "$dir"
+	expect_problem "tree without $SPEC: named alone" \
+		"=doctor: PROBLEM Rust metadata missing in KDIR: $SPEC" \
 		"scripts/package-headers.sh"
 }
 
+# A target spec other than the one the metadata was built for: the doctor
+# names both triples (as rustc records them); Kbuild then really fails with
+# E0461 on the same tree, and builds with the unchanged spec.
+case_target_spec() {
+	local dir=$FIX/other-spec-$LABEL
+	small_tree "$dir"
+	change_spec "$dir/$SPEC"
+	doctor "$dir"
+	expect_problem "$SPEC changed after the metadata was built: both triples named, E0461 foretold" \
+		"KDIR's Rust metadata was built for another target spec than its $SPEC: modules would fail with E0461" \
+		"rust/libcore.rmeta was built for:  target-" \
+		"$SPEC now yields:" \
+		"fix: rebuild the kernel's Rust metadata with this $SPEC" \
+		"or restore the $SPEC the metadata was built with"
+	local was now
+	was=$(sed -n 's/^  rust\/libcore.rmeta was built for: *//p' <<<"$OUT")
+	now=$(sed -n "s|^  $SPEC now yields: *||p" <<<"$OUT")
+	if [ -n "$was" ] && [ -n "$now" ] && [ "$was" != "$now" ]; then
+		ok "the changed $SPEC yields another triple than the metadata's: $now, not $was"
+	else
+		not_ok "the changed $SPEC yields another triple than the metadata's" "'$now' vs '$was'"
+	fi
+	doctor "$GKDIR"
+	expect_ok "the tree's own $SPEC: rust/libcore.rmeta loads" \
+		"rust/libcore.rmeta was built for $SPEC as it is now"
+	spec_kbuild_proof
+}
+
+# spec_kbuild_proof: a module built by Kbuild against the whole tree with
+# the changed spec (a link farm) fails with rustc's E0461 for `core`; with
+# the spec unchanged, the same build compiles the module.
+spec_kbuild_proof() {
+	local name="Kbuild with the changed $SPEC: rustc fails with E0461, as the doctor said"
+	local farm=$FIX/spec-farm-$LABEL mod=$FIX/spec-module-$LABEL log
+	link_farm "$farm"
+	fresh "$mod"
+	echo 'obj-m := ws_spec_probe.o' >"$mod/Kbuild"
+	printf '// SPDX-License-Identifier: GPL-2.0\n\n//! Loads the core crate for the target spec, nothing more.\n' >"$mod/ws_spec_probe.rs"
+	log=$mod/unchanged.log
+	# shellcheck disable=SC2046 # the variables are words without spaces
+	make -C "$farm" M="$mod" $(toolchain_vars) ws_spec_probe.o >"$log" 2>&1 || true
+	if [ ! -f "$mod/ws_spec_probe.o" ] || grep -q E0461 "$log"; then
+		not_ok "$name" "the unchanged spec does not build either (see $log)"
+		diag_lines <"$log"
+		return
+	fi
+	change_spec "$farm/$SPEC"
+	rm -f "$mod/ws_spec_probe.o"
+	log=$mod/changed.log
+	# shellcheck disable=SC2046 # the variables are words without spaces
+	if make -C "$farm" M="$mod" $(toolchain_vars) ws_spec_probe.o >"$log" 2>&1; then
+		not_ok "$name" "the build succeeded"
+	elif grep -q 'error\[E0461\]: couldn.t find crate .core. with expected target triple' "$log"; then
+		ok "$name"
+		grep -m 1 -A 5 'E0461' "$log" | diag_lines
+	else
+		not_ok "$name" "no E0461 for core (see $log)"
+		diag_lines <"$log"
+	fi
+}
+
 case_out_dir() {
-	local dir=$FIX/no-out-dir
+	local dir=$FIX/no-out-dir-$LABEL
 	small_tree "$dir"
 	sed -i 's/--out-dir .*--emit/--emit/' "$dir/scripts/Makefile.build"
 	if grep -v '^[[:space:]]*#' "$dir/scripts/Makefile.build" | grep -q -- '--out-dir'; then
@@ -298,12 +552,13 @@ case_out_dir() {
 	[ "$(id -u)" -eq 0 ] || chmod a-w "$dir"
 	# nobody may not reach the workspace (say, under /root): use copies.
 	local stage='' doctor=$DOCTOR user
-	if ! as_unprivileged test -r "$dir/.config" -a -x "$DOCTOR"; then
+	if ! as_unprivileged test -r "$dir/.config" -a -x "$DOCTOR" -a -r "$GKDIR/$SPEC"; then
 		stage=$(mktemp -d)
 		chmod 755 "$stage"
-		cp "$DOCTOR" "$stage/doctor.sh"
+		cp -r "$WS/scripts" "$WS/kernels" "$stage/"
 		cp -r "$dir" "$stage/tree"
-		doctor=$stage/doctor.sh
+		chmod -R a+rX "$stage"
+		doctor=$stage/scripts/doctor.sh
 		dir=$stage/tree
 	fi
 	DOCTOR=$doctor DOCTOR_AS=as_unprivileged doctor "$dir"
@@ -315,35 +570,64 @@ case_out_dir() {
 	[ -z "$stage" ] || rm -rf "$stage"
 }
 
-# module_copy: a copy of modules/hello/hello.ko, built against the
-# workspace's 6.12 kernel (kept from the last run while the workspace's
-# modules are being rebuilt; built from a copy of the source when neither
-# exists). Prints its path.
-module_copy() {
-	local ko=$WS/modules/hello/hello.ko copy=$FIX/ko/hello.ko
-	mkdir -p "$FIX/ko"
-	if [ -f "$ko" ]; then
+# generation_module: a module built against the generation's tree: the
+# workspace's modules/hello/hello.ko for 6.12 (kept from the last run while
+# the modules are being rebuilt), a small module of our own for 6.1 (whose
+# kernel crate is another API). Built once under $FIX; prints its path.
+generation_module() {
+	local ko=$WS/modules/hello/hello.ko copy=$FIX/ko-$LABEL/hello.ko
+	mkdir -p "$FIX/ko-$LABEL"
+	if [ "$SERIES" != 6.1 ] && [ -f "$ko" ] &&
+		[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$(cat "$GKDIR/include/config/kernel.release")" ]; then
 		cp "$ko" "$copy.tmp" && mv "$copy.tmp" "$copy"
-	elif [ ! -f "$copy" ]; then
-		build_hello "$FIX/hello-build" || return 1
-		cp "$FIX/hello-build/hello.ko" "$copy"
+	elif [ ! -f "$copy" ] || [ "$copy" -ot "$GKDIR/vmlinux" ]; then
+		build_hello "$FIX/hello-build-$LABEL" || return 1
+		cp "$FIX/hello-build-$LABEL/hello.ko" "$copy"
 	fi
 	echo "$copy"
 }
 
-# build_hello DIR: build modules/hello out of a copy in DIR, with the
-# toolchain the Makefile passes to Kbuild.
+# build_hello DIR: build a hello module out of a copy in DIR, with the
+# generation's toolchain.
 build_hello() {
 	fresh "$1"
-	cp "$WS/modules/hello/Kbuild" "$WS/modules/hello/hello.rs" "$1/"
-	make -C "$DEFAULT_KDIR" M="$1" LLVM="$LLVM" RUSTC="$RUSTC" HOSTRUSTC="$RUSTC" \
-		BINDGEN="$BINDGEN" modules >"$1/build.log" 2>&1
+	if [ "$SERIES" = 6.1 ]; then
+		echo 'obj-m := hello.o' >"$1/Kbuild"
+		cat >"$1/hello.rs" <<-'EOF'
+		// SPDX-License-Identifier: GPL-2.0
+
+		//! A module for the doctor's tests against 6.1: prints one line.
+
+		use kernel::prelude::*;
+
+		module! {
+		    type: Hello,
+		    name: b"hello",
+		    author: b"rust-kernel-modules workspace",
+		    description: b"doctor test module for Linux 6.1",
+		    license: b"GPL",
+		}
+
+		struct Hello;
+
+		impl kernel::Module for Hello {
+		    fn init(_module: &'static ThisModule) -> Result<Self> {
+		        pr_info!("hello\n");
+		        Ok(Hello)
+		    }
+		}
+		EOF
+	else
+		cp "$WS/modules/hello/Kbuild" "$WS/modules/hello/hello.rs" "$1/"
+	fi
+	# shellcheck disable=SC2046 # the variables are words without spaces
+	make -C "$GKDIR" M="$1" $(toolchain_vars) modules >"$1/build.log" 2>&1
 }
 
 case_vermagic() {
 	local ko=$1 release=$2 built
 	built=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
-	doctor "$DEFAULT_KDIR" --module "$ko" --release "$release"
+	doctor "$GKDIR" --module "$ko" --release "$release"
 	expect_problem "module built for $built checked against release $release" \
 		"hello.ko was built for $built, not for the target kernel $release" \
 		"Invalid module format"
@@ -352,40 +636,57 @@ case_vermagic() {
 case_rust_symbols() {
 	local ko=$1 hdir=$2
 	doctor "$hdir" --module "$ko"
-	expect_problem "module with Rust symbols against Debian's Module.symvers: kernel without Rust" \
+	expect_problem "module with Rust symbols against Debian's ${hdir##*/} Module.symvers: kernel without Rust" \
 		"Rust symbols (e.g. _R" "that KDIR's Module.symvers does not export" \
 		"the target kernel was built without Rust"
 }
 
-main() {
-	mkdir -p "$FIX"
-	case_default_kernel
-	case_no_kdir
-
-	local hdir='' ko=''
-	if ! hdir=$(debian_headers); then
+# run_generation LABEL: every case for that generation.
+run_generation() {
+	local hdir='' ko='' other
+	use_generation "$1"
+	if ! hdir=$(debian_headers "$SERIES"); then
 		hdir=
-		not_ok "Debian's stock headers" "apt-get could not fetch linux-headers-6.12.*-amd64, see $FIX/apt-download.log"
+		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $SERIES headers, see $FIX/apt-download-$SERIES.log"
 	fi
 	[ -z "$hdir" ] || case_debian_headers "$hdir"
-
-	if [ -f "$DEFAULT_KDIR/include/config/auto.conf" ]; then
-		case_rustup_rustc
-		case_no_rust_dir
-		case_no_target_json
-		case_out_dir
-	else
-		not_ok "fixtures from the workspace's kernel" "$DEFAULT_KDIR is not built (make kernel)"
+	if ! tree_built; then
+		if [ "$GKDIR" = "$DEFAULT_KDIR" ]; then
+			not_ok "cases on the workspace's kernel" "$GKDIR is not built (make kernel)"
+		else
+			skip "cases on the $LABEL kernel" "$GKDIR is not built"
+		fi
+		return
 	fi
+	case_workspace_kernel
+	case_unknown_generation
 
-	if ! ko=$(module_copy); then
-		not_ok "module checks" "modules/hello/hello.ko is not built (make)"
+	case_rustup_rustc
+	for other in $(kconf_labels); do
+		[ "$other" = "$LABEL" ] || case_cross_generation "$other"
+	done
+	case_no_rust_dir
+	case_no_target_spec
+	case_target_spec
+	case_out_dir
+
+	if ! ko=$(generation_module); then
+		not_ok "module checks" "no module built against $GKDIR (see $FIX/hello-build-$LABEL/build.log)"
 		return
 	fi
 	local release=${hdir##*/linux-headers-}
-	[ -n "$hdir" ] || release=6.1.0-99-amd64
+	[ -n "$hdir" ] || release=5.10.0-99-amd64
 	case_vermagic "$ko" "$release"
 	[ -z "$hdir" ] || case_rust_symbols "$ko" "$hdir"
+}
+
+main() {
+	local label
+	mkdir -p "$FIX"
+	case_no_kdir
+	for label in $(kconf_labels | sort -t. -k1,1nr -k2,2nr); do
+		run_generation "$label"
+	done
 }
 
 main

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Check 3: the Rust metadata an out-of-tree build reads from KDIR is there:
+# the target spec and the files of RUST_METADATA, both named by KDIR's
+# generation description (kernels/*.conf).
+
+# Does Kbuild pass the target spec to rustc? 6.1 does on every architecture
+# (top-level Makefile), 6.12 on x86 and UML (their arch Makefile).
+needs_target_spec() {
+	local arch='' mk
+	[ "$(cfg X86)" = y ] && arch=x86
+	[ "$(cfg UML)" = y ] && arch=um
+	for mk in "$KDIR/Makefile" "$KDIR/arch/${arch:-none}/Makefile"; do
+		[ ! -f "$mk" ] || ! grep -qF "$RUST_TARGET_SPEC" "$mk" || return 0
+	done
+	# A headers tree may only have an include stub as its Makefile.
+	[ ! -f "$KDIR/arch/${arch:-none}/Makefile" ] && [ -n "$arch" ]
+}
+
+check_metadata() {
+	if [ -z "$GEN_CONF" ]; then
+		skip "Rust metadata: no description of KDIR's generation says which files to expect"
+		return
+	fi
+	local f missing=() want=$RUST_METADATA n=0 list=''
+	needs_target_spec && want="$RUST_TARGET_SPEC $want"
+	for f in $want; do
+		n=$((n + 1))
+		list="$list${list:+, }$f"
+		[ -f "$KDIR/$f" ] || missing+=("$f")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		ok "Rust metadata present: $n files ($list)"
+		return
+	fi
+	local why="the kernel's Rust build output is not in KDIR"
+	[ -d "$KDIR/rust" ] || why="KDIR has no rust/ folder at all"
+	problem "Rust metadata missing in KDIR: ${missing[*]}" \
+		"($why; rustc fails with E0463 \"can't find crate\" or a missing target)" \
+		"fix: package the headers with scripts/package-headers.sh (it copies $RUST_TARGET_SPEC, rust/*.rmeta, libmacros.so)," \
+		"     or point KDIR at the full build tree the kernel was built in"
+}
