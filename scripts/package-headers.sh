@@ -7,6 +7,7 @@
 # leave out:
 #
 #   scripts/target.json    the rustc target spec the kernel was built for
+#                          (rust/target.json on 6.1)
 #   rust/*.rmeta           metadata of core, kernel and the crates it uses
 #   rust/libmacros.so      the kernel's proc macros (module!, vtable, ...)
 #   rust-toolchain.toml    which rustc built them: modules need that exact one
@@ -52,6 +53,19 @@ config() { # config NAME: the value of CONFIG_NAME in KDIR's auto.conf
 if [ ! -f "$KDIR/Module.symvers" ] || [ ! -f "$KDIR/include/config/auto.conf" ]; then
 	die "$KDIR is not a built kernel tree (Module.symvers or include/config/auto.conf missing)"
 fi
+
+# What Rust metadata the tree's generation has: its description in
+# kernels/*.conf (RUST_TARGET_SPEC, RUST_METADATA), matched by the tree's
+# VERSION.PATCHLEVEL.
+WS=${WS:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD_DIR=${BUILD_DIR:-$WS/build}
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
+series=$(cut -d. -f1-2 "$KDIR/include/config/kernel.release")
+conf=$(kconf_find "$series")
+[ -n "$conf" ] || die "$KDIR is Linux $series: the workspace describes only$(kconf_labels | sed 's/^/ /' | tr -d '\n') (kernels/*.conf)"
+conf=${conf##*/}
+kconf_load "${conf%.conf}" || exit 1
 [ "$(config RUST)" = y ] || die "$KDIR has no CONFIG_RUST=y: there is no Rust metadata to package"
 if [ -x "$KDIR/scripts/package/install-extmod-build" ]; then
 	C_PART=install-extmod-build
@@ -120,15 +134,11 @@ esac
 cp "$KDIR/.config" "$DEST/.config"
 
 echo "package-headers: Rust build metadata added:"
-mkdir -p "$DEST/rust" "$DEST/scripts"
-for f in "$KDIR"/rust/*.rmeta "$KDIR"/rust/*.so "$KDIR/scripts/target.json"; do
-	[ -f "$f" ] || continue
-	rel=${f#"$KDIR"/}
-	cp "$f" "$DEST/$rel"
-	printf '  %-32s %6s KiB\n' "$rel" "$(($(wc -c <"$f") / 1024))"
-done
-for need in rust/libcore.rmeta rust/libkernel.rmeta rust/libmacros.so scripts/target.json; do
-	[ -f "$DEST/$need" ] || die "$KDIR/$need missing: is the kernel fully built?"
+for rel in $RUST_TARGET_SPEC $RUST_METADATA; do
+	[ -f "$KDIR/$rel" ] || die "$KDIR/$rel missing: is the kernel fully built?"
+	mkdir -p "$DEST/$(dirname "$rel")"
+	cp "$KDIR/$rel" "$DEST/$rel"
+	printf '  %-32s %6s KiB\n' "$rel" "$(($(wc -c <"$KDIR/$rel") / 1024))"
 done
 
 cat >"$DEST/rust-toolchain.toml" <<EOT

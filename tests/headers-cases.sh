@@ -94,7 +94,9 @@ cp "$WS_BINDGEN" "$TOOLS/bin/bindgen"
 BINDGEN=$TOOLS/bin/bindgen
 RUSTC=$WS_RUSTC
 if ! as_nobody "$RUSTC" --version >/dev/null 2>&1; then
-	cp -a "$(dirname "$(dirname "$RUSTC")")" "$TOOLS/rust"
+	# Hard links where possible: the private toolchains are 500 MiB.
+	toolchain=$(dirname "$(dirname "$RUSTC")")
+	cp -al "$toolchain" "$TOOLS/rust" 2>/dev/null || cp -a "$toolchain" "$TOOLS/rust"
 	RUSTC=$TOOLS/rust/bin/${RUSTC##*/}
 fi
 chmod -R a+rX "$TOOLS"
