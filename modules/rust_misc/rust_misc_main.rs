@@ -13,11 +13,16 @@
 //!   bindings generated at build time from the kernel's headers;
 //! - [`store`]: what the device does, in safe Rust.
 
-use kernel::{c_str, prelude::*};
+#[path = "../common/mod.rs"]
+mod common;
 
+mod bindings;
+mod compat;
 mod miscdev;
 mod store;
 
+use common::prelude::*;
+use compat::c_str;
 use miscdev::Registration;
 use store::Store;
 
@@ -34,10 +39,14 @@ struct RustMisc {
     _device: Registration<Store>,
 }
 
-impl kernel::Module for RustMisc {
+impl Module for RustMisc {
     fn init(module: &'static ThisModule) -> Result<Self> {
         // Mode 0600: only root may open the node devtmpfs creates.
-        let device = Registration::register(c_str!("rust-misc"), 0o600, module, Store::new())?;
+        // SAFETY: `module` is this module, and the registration is kept in
+        // the module's value, which `init` returns right after, until the
+        // module is unloaded.
+        let device =
+            unsafe { Registration::register(c_str!("rust-misc"), 0o600, module, Store::new()?) }?;
         pr_info!("Registered /dev/rust-misc, misc minor {}\n", device.minor());
         Ok(RustMisc { _device: device })
     }
