@@ -2,8 +2,9 @@
 
 //! A minimal safe wrapper over the kernel's misc device API.
 //!
-//! This is the only file of the module with `unsafe` code. [`Registration`]
-//! registers a `struct miscdevice` with `misc_register()` and fills its
+//! With the compat layer (`compat/`, which on 6.1 wraps C APIs the kernel
+//! crate lacks), this is the only file of the module with `unsafe` code; it
+//! is the same for every kernel generation. [`Registration`] registers a `struct miscdevice` with `misc_register()` and fills its
 //! `struct file_operations` with callbacks that turn the C calls into calls
 //! of the [`Operations`] trait with safe arguments: user buffers become
 //! [`UserSliceReader`]/[`UserSliceWriter`] (every access checked, a bad
@@ -14,7 +15,10 @@
 //! in one pinned allocation owned by the [`Registration`]. The operations'
 //! `owner` is the module, so the VFS holds a reference on the module for
 //! every open file: `rmmod` fails with "in use" while a file is open, and the
-//! module (which drops the registration) can only go after the last close.
+//! module can only go after the last close. That is what makes freeing the
+//! allocation sound, so a registration may only be dropped when its module
+//! is unloaded: [`Registration::register`] is `unsafe` with that contract,
+//! and the module keeps the registration in its value.
 
 use crate::{
     bindings,

@@ -4,14 +4,20 @@
 //!
 //! Userspace reads, writes and seeks it like a file of at most 4096 bytes,
 //! and uses the ioctls of `rust_misc.h` to get the data length, clear it or
-//! get usage counters. The module has three parts:
+//! get usage counters. The module has these parts, each one source for every
+//! kernel generation the workspace supports (6.1 and 6.12):
 //!
 //! - `rust_misc.h`: the userspace interface (capacity, ioctl numbers, the
 //!   statistics struct), read by bindgen for both the module and its tests;
-//! - [`miscdev`]: the only `unsafe` code, a small safe wrapper over
-//!   `misc_register()`/`misc_deregister()` and the file operations, using
-//!   bindings generated at build time from the kernel's headers;
-//! - [`store`]: what the device does, in safe Rust.
+//! - [`bindings`]: what bindgen generates from it and the kernel's headers;
+//! - [`miscdev`]: a small safe wrapper over `misc_register()`/
+//!   `misc_deregister()` and the file operations;
+//! - [`store`]: what the device does, in safe Rust;
+//! - [`compat`]: the kernel APIs `miscdev` and `store` use (a mutex, user
+//!   copies, a fixed buffer), the only part that differs by generation.
+//!
+//! The `unsafe` code is in `miscdev`, `compat` (on 6.1) and the one call
+//! below that promises to keep the registration until unload.
 
 #[path = "../common/mod.rs"]
 mod common;
