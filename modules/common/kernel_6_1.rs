@@ -206,7 +206,7 @@ macro_rules! module {
                 /// Only for the kernel, once, at load time.
                 #[no_mangle]
                 #[link_section = ".init.text"]
-                pub unsafe extern "C" fn init_module() -> core::ffi::c_int {
+                unsafe extern "C" fn init_module() -> core::ffi::c_int {
                     match <$type as $crate::common::Module>::init(&THIS_MODULE) {
                         Ok(m) => {
                             // SAFETY: only `init_module` and `cleanup_module`
@@ -225,7 +225,7 @@ macro_rules! module {
                 /// `init_module` returned 0.
                 #[no_mangle]
                 #[link_section = ".exit.text"]
-                pub unsafe extern "C" fn cleanup_module() {
+                unsafe extern "C" fn cleanup_module() {
                     // SAFETY: as in `init_module`; dropping the value is the
                     // module's cleanup.
                     unsafe { MODULE = None };

@@ -19,7 +19,7 @@
 //!   the raw pointer C functions take);
 //! - `ffi`: the C integer types.
 //!
-//! On 6.12 ([`kernel_6_12.rs`](self)) they are the kernel crate's own.
+//! On 6.12 (`kernel_6_12.rs`) they are the kernel crate's own.
 //! The kernel crate of 6.1 has none of them, so `kernel_6_1/` provides
 //! minimal safe wrappers over bindings generated from KDIR's headers, and
 //! over the C helpers in `kernel_6_1/helpers.c` where the C API is an
