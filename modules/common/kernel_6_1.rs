@@ -195,7 +195,7 @@ macro_rules! module {
         // Nested twice so that nothing outside can reach the items.
         mod __module_init {
             mod __module_init {
-                use super::super::THIS_MODULE;
+                use super::super::*;
 
                 /// The module's value, between `init_module` and
                 /// `cleanup_module`.

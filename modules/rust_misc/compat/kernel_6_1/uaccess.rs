@@ -100,11 +100,6 @@ impl UserSliceWriter {
         self.length
     }
 
-    /// Whether no bytes are left.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.length == 0
-    }
-
     /// Copies `data` to userspace; `EFAULT` if it is longer than what is
     /// left or the memory cannot be written (part of it may then be).
     pub(crate) fn write_slice(&mut self, data: &[u8]) -> Result {
