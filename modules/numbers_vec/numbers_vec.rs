@@ -3,8 +3,8 @@
 //! A module that owns kernel memory: a vector of numbers.
 //!
 //! At load time it allocates a [`KVec`] and pushes three numbers into it.
-//! Every push may allocate, and a kernel allocation can fail, so each one
-//! takes the allocation flags (`GFP_KERNEL`: may sleep, normal priority) and
+//! Every push may allocate, and a kernel allocation can fail, so each one,
+//! `try_push` (it allocates with `GFP_KERNEL`: may sleep, normal priority),
 //! returns a `Result`; `?` hands a failure back to `insmod` as `ENOMEM`
 //! instead of panicking. The vector is freed when the module is dropped at
 //! unload time, after it has been logged.
