@@ -5,10 +5,13 @@
 //! It logs a greeting when it is loaded and a goodbye when it is unloaded.
 //! Everything a module needs is here: the `module!` declaration that becomes
 //! the `.modinfo` section `modinfo` reads, a type implementing
-//! [`kernel::Module`] whose `init` runs at `insmod`, and a [`Drop`]
+//! [`Module`] whose `init` runs at `insmod`, and a [`Drop`]
 //! implementation that runs at `rmmod`.
 
-use kernel::prelude::*;
+#[path = "../common/mod.rs"]
+mod common;
+
+use common::prelude::*;
 
 module! {
     type: Hello,
@@ -21,7 +24,7 @@ module! {
 /// The module's state; it holds nothing, its lifetime is the point.
 struct Hello;
 
-impl kernel::Module for Hello {
+impl Module for Hello {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         pr_info!("Hello from Rust in the kernel!\n");
         Ok(Hello)

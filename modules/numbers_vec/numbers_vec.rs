@@ -3,13 +3,16 @@
 //! A module that owns kernel memory: a vector of numbers.
 //!
 //! At load time it allocates a [`KVec`] and pushes three numbers into it.
-//! Every push may allocate, and a kernel allocation can fail, so each one
-//! takes the allocation flags (`GFP_KERNEL`: may sleep, normal priority) and
+//! Every push may allocate, and a kernel allocation can fail, so each one,
+//! `try_push` (it allocates with `GFP_KERNEL`: may sleep, normal priority),
 //! returns a `Result`; `?` hands a failure back to `insmod` as `ENOMEM`
 //! instead of panicking. The vector is freed when the module is dropped at
 //! unload time, after it has been logged.
 
-use kernel::prelude::*;
+#[path = "../common/mod.rs"]
+mod common;
+
+use common::prelude::*;
 
 module! {
     type: NumbersVec,
@@ -27,11 +30,11 @@ struct NumbersVec {
     numbers: KVec<i32>,
 }
 
-impl kernel::Module for NumbersVec {
+impl Module for NumbersVec {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let mut numbers = KVec::new();
         for n in NUMBERS {
-            numbers.push(n, GFP_KERNEL)?;
+            numbers.try_push(n)?;
         }
         pr_info!("Loaded with {} numbers\n", numbers.len());
         Ok(NumbersVec { numbers })

@@ -2,8 +2,9 @@
 
 //! A minimal safe wrapper over the kernel's misc device API.
 //!
-//! This is the only file of the module with `unsafe` code. [`Registration`]
-//! registers a `struct miscdevice` with `misc_register()` and fills its
+//! With the compat layer (`compat/`, which on 6.1 wraps C APIs the kernel
+//! crate lacks), this is the only file of the module with `unsafe` code; it
+//! is the same for every kernel generation. [`Registration`] registers a `struct miscdevice` with `misc_register()` and fills its
 //! `struct file_operations` with callbacks that turn the C calls into calls
 //! of the [`Operations`] trait with safe arguments: user buffers become
 //! [`UserSliceReader`]/[`UserSliceWriter`] (every access checked, a bad
@@ -14,37 +15,19 @@
 //! in one pinned allocation owned by the [`Registration`]. The operations'
 //! `owner` is the module, so the VFS holds a reference on the module for
 //! every open file: `rmmod` fails with "in use" while a file is open, and the
-//! module (which drops the registration) can only go after the last close.
+//! module can only go after the last close. That is what makes freeing the
+//! allocation sound, so a registration may only be dropped when its module
+//! is unloaded: [`Registration::register`] is `unsafe` with that contract,
+//! and the module keeps the registration in its value.
 
-use kernel::{
-    bindings as kernel_bindings,
-    error::{from_result, to_result},
-    ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
-    prelude::*,
-    str::CStr,
-    types::{AsBytes, Opaque},
-    uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
+use crate::{
+    bindings,
+    common::prelude::*,
+    compat::{
+        ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
+        AsBytes, CStr, Opaque, UserPtr, UserSlice, UserSliceReader, UserSliceWriter,
+    },
 };
-
-/// What bindgen generated at build time from `bindings_helper.h`.
-///
-/// Kbuild writes it into the build output and passes its path in the
-/// `RUST_MISC_BINDINGS` environment variable. It names only what the
-/// kernel crate lacks; the C types it refers to come from `kernel::bindings`.
-#[allow(
-    dead_code,
-    improper_ctypes,
-    missing_docs,
-    non_camel_case_types,
-    non_upper_case_globals,
-    unreachable_pub,
-    clippy::all,
-    clippy::undocumented_unsafe_blocks
-)]
-pub(crate) mod bindings {
-    use kernel::bindings::*;
-    include!(env!("RUST_MISC_BINDINGS"));
-}
 
 // SAFETY: `struct rust_misc_stats` is three `__u64`: no padding, and any
 // value of its bytes is valid, so it can be copied to userspace as bytes.
@@ -88,17 +71,28 @@ pub(crate) trait Operations: Sync + Sized {
 }
 
 /// The allocation a registered device lives in.
-#[pin_data]
+///
+/// `repr(C)` with `misc` first: a pointer to `misc`, which the misc core
+/// gives `open`, is a pointer to the whole `Device`.
+#[repr(C)]
 struct Device<T> {
-    #[pin]
     misc: Opaque<bindings::miscdevice>,
-    #[pin]
-    fops: Opaque<kernel_bindings::file_operations>,
-    #[pin]
+    fops: Opaque<bindings::file_operations>,
     data: T,
 }
 
 /// A misc device registered with the kernel; unregistered when dropped.
+///
+/// # Invariants
+///
+/// - `device` is registered with `misc_register()`, and its `miscdevice`,
+///   file operations and data stay in place until `drop` deregisters it.
+/// - The registration is dropped only when the module is unloaded (the
+///   safety contract of [`Registration::register`]). Every open file of the
+///   device points into `device` (its `private_data`) and holds a reference
+///   on the module (`owner` of the file operations), so when the module is
+///   unloaded no file is open and none can be opened any more: freeing
+///   `device` then leaves nothing pointing into it.
 pub(crate) struct Registration<T: Operations> {
     device: Pin<KBox<Device<T>>>,
 }
@@ -114,23 +108,27 @@ unsafe impl<T: Operations> Sync for Registration<T> {}
 
 impl<T: Operations> Registration<T> {
     /// Registers `/dev/<name>` with a dynamic minor and node mode `mode`,
-    /// its files served by the value `data` initializes.
-    pub(crate) fn register(
+    /// its files served by `data`; `module` owns the file operations.
+    ///
+    /// # Safety
+    ///
+    /// `module` must be the module calling this, and the registration must
+    /// only be dropped when that module is unloaded: it must be kept, until
+    /// then, in the value the module's `init` returned successfully (an
+    /// open file would otherwise point into freed memory).
+    pub(crate) unsafe fn register(
         name: &'static CStr,
         mode: u16,
         module: &'static ThisModule,
-        data: impl PinInit<T, Error>,
+        data: T,
     ) -> Result<Self> {
-        let device = KBox::try_pin_init(
-            try_pin_init!(Device {
-                misc: Opaque::uninit(),
-                fops: Opaque::uninit(),
-                data <- data,
-            }),
-            GFP_KERNEL,
-        )?;
+        let device = try_pin_box(Device {
+            misc: Opaque::uninit(),
+            fops: Opaque::uninit(),
+            data,
+        })?;
 
-        let fops = kernel_bindings::file_operations {
+        let fops = bindings::file_operations {
             owner: module.as_ptr(),
             open: Some(open::<T>),
             read: Some(read::<T>),
@@ -157,6 +155,8 @@ impl<T: Operations> Registration<T> {
         // `misc_deregister()`. On failure nothing was registered, and the
         // allocation is simply freed.
         to_result(unsafe { bindings::misc_register(device.misc.get()) })?;
+        // INVARIANT: registered just above; the caller drops the
+        // registration only at module unload.
         Ok(Self { device })
     }
 
@@ -170,9 +170,9 @@ impl<T: Operations> Registration<T> {
 
 impl<T: Operations> Drop for Registration<T> {
     fn drop(&mut self) {
-        // SAFETY: `register` succeeded, so the device is registered; after
-        // this call no new file can be opened, and none is open: each open
-        // file holds a reference on the module, which is being unloaded.
+        // SAFETY: the device is registered (type invariant). After this call
+        // no new file can be opened, and none is open: the module is being
+        // unloaded (type invariant), so no file holds a reference on it.
         unsafe { bindings::misc_deregister(self.device.misc.get()) };
     }
 }
@@ -183,9 +183,9 @@ impl<T: Operations> Drop for Registration<T> {
 ///
 /// `file` must be a file on which `open::<T>` succeeded and that is not yet
 /// released.
-unsafe fn data_of<'a, T>(file: *mut kernel_bindings::file) -> &'a T {
+unsafe fn data_of<'a, T>(file: *mut bindings::file) -> &'a T {
     // SAFETY: `open::<T>` stored a pointer to the `T` of a live `Device<T>`
-    // in `private_data`; it outlives the file (see the module docs).
+    // in `private_data`; it outlives the file (see `Registration`).
     unsafe { &*((*file).private_data as *const T) }
 }
 
@@ -197,19 +197,14 @@ unsafe fn data_of<'a, T>(file: *mut kernel_bindings::file) -> &'a T {
 /// a device registered by [`Registration::register`] for this `T`, with
 /// `private_data` pointing at its `miscdevice`.
 unsafe extern "C" fn open<T: Operations>(
-    _inode: *mut kernel_bindings::inode,
-    file: *mut kernel_bindings::file,
+    _inode: *mut bindings::inode,
+    file: *mut bindings::file,
 ) -> c_int {
     // SAFETY: `misc_open()` calls this with `private_data` pointing at the
-    // `miscdevice` registered by `Registration::register`, the `misc` field
-    // of a `Device<T>` that is alive while the device is registered.
-    let device = unsafe {
-        &*kernel::container_of!(
-            (*file).private_data as *const Opaque<bindings::miscdevice>,
-            Device<T>,
-            misc
-        )
-    };
+    // `miscdevice` registered by `Registration::register`, the first field
+    // of a `repr(C)` `Device<T>` that is alive while the device is
+    // registered.
+    let device = unsafe { &*((*file).private_data as *const Device<T>) };
     from_result(|| {
         device.data.open()?;
         // SAFETY: `file` is valid and not yet visible to other tasks.
@@ -225,10 +220,10 @@ unsafe extern "C" fn open<T: Operations>(
 /// Only for the VFS: `file` was opened by [`open`] with this `T` and is not
 /// released; `ppos` is valid for reads and writes.
 unsafe extern "C" fn read<T: Operations>(
-    file: *mut kernel_bindings::file,
+    file: *mut bindings::file,
     buf: *mut c_char,
     len: usize,
-    ppos: *mut kernel_bindings::loff_t,
+    ppos: *mut bindings::loff_t,
 ) -> isize {
     from_result(|| {
         // SAFETY: the VFS only reads from files whose `open` succeeded.
@@ -249,16 +244,16 @@ unsafe extern "C" fn read<T: Operations>(
 /// Only for the VFS: `file` was opened by [`open`] with this `T` and is not
 /// released; `ppos` is valid for reads and writes.
 unsafe extern "C" fn write<T: Operations>(
-    file: *mut kernel_bindings::file,
+    file: *mut bindings::file,
     buf: *const c_char,
     len: usize,
-    ppos: *mut kernel_bindings::loff_t,
+    ppos: *mut bindings::loff_t,
 ) -> isize {
     from_result(|| {
         // SAFETY: the VFS only writes to files whose `open` succeeded.
         let data = unsafe { data_of::<T>(file) };
         // SAFETY: `file` is valid during the call.
-        let append = unsafe { (*file).f_flags } & kernel_bindings::O_APPEND != 0;
+        let append = unsafe { (*file).f_flags } & bindings::O_APPEND != 0;
         // SAFETY: `ppos` is valid for reads and writes during the call.
         let mut pos = unsafe { *ppos };
         let input = UserSlice::new(buf as UserPtr, len).reader();
@@ -276,17 +271,17 @@ unsafe extern "C" fn write<T: Operations>(
 /// Only for the VFS: `file` was opened by [`open`] with this `T` and is not
 /// released.
 unsafe extern "C" fn llseek<T: Operations>(
-    file: *mut kernel_bindings::file,
-    offset: kernel_bindings::loff_t,
+    file: *mut bindings::file,
+    offset: bindings::loff_t,
     whence: c_int,
-) -> kernel_bindings::loff_t {
+) -> bindings::loff_t {
     from_result(|| {
         // SAFETY: the VFS only seeks files whose `open` succeeded.
         let data = unsafe { data_of::<T>(file) };
         let whence = match u32::try_from(whence) {
-            Ok(kernel_bindings::SEEK_SET) => Whence::Set,
-            Ok(kernel_bindings::SEEK_CUR) => Whence::Cur,
-            Ok(kernel_bindings::SEEK_END) => Whence::End,
+            Ok(bindings::SEEK_SET) => Whence::Set,
+            Ok(bindings::SEEK_CUR) => Whence::Cur,
+            Ok(bindings::SEEK_END) => Whence::End,
             _ => return Err(EINVAL),
         };
         // SAFETY: `file` is valid during the call.
@@ -294,7 +289,7 @@ unsafe extern "C" fn llseek<T: Operations>(
         let new = data.seek(pos, offset, whence)?;
         // SAFETY: `file` is valid; `vfs_setpos()` stores the position (and
         // would refuse a negative one, which `seek` never returns).
-        Ok(unsafe { kernel_bindings::vfs_setpos(file, new, kernel_bindings::loff_t::MAX) })
+        Ok(unsafe { bindings::vfs_setpos(file, new, bindings::loff_t::MAX) })
     })
 }
 
@@ -305,7 +300,7 @@ unsafe extern "C" fn llseek<T: Operations>(
 /// Only for the VFS: `file` was opened by [`open`] with this `T` and is not
 /// released.
 unsafe extern "C" fn ioctl<T: Operations>(
-    file: *mut kernel_bindings::file,
+    file: *mut bindings::file,
     cmd: c_uint,
     arg: c_ulong,
 ) -> c_long {

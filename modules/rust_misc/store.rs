@@ -5,16 +5,17 @@
 //! The store holds up to [`CAPACITY`] bytes, of which the first `len` are
 //! data. One mutex guards it, and every operation takes it once, so each
 //! operation is atomic with respect to the others. All of it is safe Rust;
-//! the kernel interfaces are in [`crate::miscdev`].
+//! the kernel interfaces are in [`crate::miscdev`] and [`crate::compat`].
 
-use crate::miscdev::{bindings, Operations, Whence};
-use core::cmp::{max, min};
-use kernel::{
-    new_mutex,
-    prelude::*,
-    sync::Mutex,
-    uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
+use crate::{
+    bindings,
+    common::prelude::*,
+    compat::{
+        new_mutex, zeroed_buffer, Mutex, UserPtr, UserSlice, UserSliceReader, UserSliceWriter,
+    },
+    miscdev::{Operations, Whence},
 };
+use core::cmp::{max, min};
 
 /// Bytes the device can hold (`RUST_MISC_CAPACITY` of `rust_misc.h`).
 pub(crate) const CAPACITY: usize = bindings::RUST_MISC_CAPACITY as usize;
@@ -33,25 +34,21 @@ struct Contents {
 }
 
 /// The byte store behind `/dev/rust-misc`.
-#[pin_data]
 pub(crate) struct Store {
-    #[pin]
-    contents: Mutex<Contents>,
+    contents: Pin<KBox<Mutex<Contents>>>,
 }
 
 impl Store {
-    /// An empty store; allocates its two buffers.
-    pub(crate) fn new() -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            contents <- new_mutex!(
-                Contents {
-                    data: KVec::from_elem(0, CAPACITY, GFP_KERNEL)?,
-                    staging: KVec::from_elem(0, CAPACITY, GFP_KERNEL)?,
-                    len: 0,
-                    stats: Default::default(),
-                },
-                "Store::contents"
-            ),
+    /// An empty store; allocates its two buffers and its mutex.
+    pub(crate) fn new() -> Result<Self> {
+        let contents = Contents {
+            data: zeroed_buffer(CAPACITY)?,
+            staging: zeroed_buffer(CAPACITY)?,
+            len: 0,
+            stats: Default::default(),
+        };
+        Ok(Self {
+            contents: new_mutex!(contents, "Store::contents")?,
         })
     }
 }
