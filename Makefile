@@ -25,6 +25,9 @@ ifeq ($(filter $(KERNEL),$(KERNELS)),)
   $(error KERNEL=$(KERNEL): no kernels/$(KERNEL).conf (known: $(KERNELS)))
 endif
 $(call kconf_vars,$(KERNEL),WS_)
+ifeq ($(WS_KCONF_FILE),)
+  $(error kernels/$(KERNEL).conf could not be read (see the error above))
+endif
 KERNEL_SERIES := $(WS_KERNEL_SERIES)
 LLVM_VERSION  := $(WS_LLVM_VERSION)
 DEFAULT_KDIR  := $(WS_KCONF_KDIR)
