@@ -8,7 +8,8 @@
 use crate::abi::CAPACITY;
 use crate::device::{clear, get_len, get_stats, open_device};
 use crate::errno::Errno;
-use crate::fd::{close_fd, read_into, O_RDWR};
+use crate::fd::{close_fd, read_into};
+use crate::linux_abi::O_RDWR;
 use crate::positional_io::pread_into;
 use crate::process::{fork_flushed, new_pipe, wait_child, StartPipe};
 use crate::report::{diag, result, same};

@@ -21,9 +21,18 @@
 //! - `EACCES` for a non-root open, and that the module cannot be unloaded
 //!   while a descriptor is open.
 //!
-//! It runs as root in the test VM and prints one line per check:
-//! `ok rust_misc: NAME` or `not ok rust_misc: NAME # WHY`, diagnostics
-//! as `# ...`; the exit status is 0 when every check passed, 1 otherwise.
+//! ```text
+//! rust-misc-test [--device PATH] [--module NAME]
+//! ```
+//!
+//! tests the device at PATH (default /dev/rust-misc), provided by the
+//! module NAME (default rust_misc): another driver of the same ABI at
+//! another node is tested the same way. It runs as root in the test VM and
+//! prints one line per check, named after the module and the device:
+//! `ok rust_misc /dev/rust-misc: NAME` or
+//! `not ok rust_misc /dev/rust-misc: NAME # WHY`, diagnostics as `# ...`;
+//! the exit status is 0 when every check passed, 1 otherwise, 2 for a
+//! usage error.
 //! The ABI (ioctl numbers, capacity, stats struct) comes from the module's
 //! header through bindgen: see build.sh and abi.h.
 //!
@@ -31,47 +40,45 @@
 //! they are made of: checks.rs (counting and comparing), device_fd.rs and
 //! device_state.rs (the device through a descriptor), kernel_module.rs, and
 //! the modules shared with rust-misc-stress (stress.rs): abi.rs,
-//! device.rs, errno.rs, fd.rs, process.rs and report.rs.
+//! device.rs, fd.rs, process.rs and report.rs, and with every test
+//! program of tests/: tests/lib/rust/errno.rs and linux_abi.rs (the x86_64
+//! Linux ABI's numbers and the ioctl encoding).
 
 mod abi;
 mod checks;
 mod device;
 mod device_fd;
 mod device_state;
+#[allow(dead_code)] // Shared: each program uses a part.
+#[path = "../../lib/rust/errno.rs"]
 mod errno;
 mod fd;
 mod kernel_module;
+#[allow(dead_code)] // Shared: each program uses a part.
+#[path = "../../lib/rust/linux_abi.rs"]
+mod linux_abi;
 mod process;
 mod report;
 
-use abi::{CAPACITY, CLEAR, GET_LEN, GET_STATS, IOC_NONE, IOC_READ, IOC_WRITE, MAGIC};
+use abi::{CAPACITY, CLEAR, GET_LEN, GET_STATS, MAGIC};
 use checks::{fails_with, ok_eq, Context, Tap};
-use device::DEVICE;
+use device::{device_name, module_name, take_target_args};
 use device_fd::Fd;
 use device_state::{contents, fill, gap_filled, holds, reads, seek_to, unchanged, write_at, State};
-use errno::{Errno, EFAULT, EINVAL, ENOSPC, ENOTTY};
-use fd::{KERNEL_ADDR, O_APPEND, O_RDONLY, O_RDWR, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET};
+use errno::{Errno, EACCES, EAGAIN, EFAULT, EINVAL, ENOSPC, ENOTTY};
 use kernel_module::{delete_module, module_refcount};
+use linux_abi::{
+    with_dir, with_nr, with_size, with_type, IOC_NONE, IOC_READ, IOC_WRITE, KERNEL_ADDR, O_APPEND,
+    O_RDONLY, O_RDWR, O_WRONLY, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET,
+};
 use process::{child_exit, fork_flushed, wait_child, StartPipe};
 use report::{same, Outcome};
 use std::ffi::c_int;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 
-/// The device's path, to print and to stat.
-const DEVICE_NAME: &str = match DEVICE.to_str() {
-    Ok(name) => name,
-    Err(_) => panic!("the device path is not UTF-8"),
-};
 const CAP: i64 = CAPACITY as i64;
 /// The unprivileged user and group the permission checks switch to.
 const NOBODY: u32 = 65534;
-
-// Numbers of the x86_64 Linux ABI that only this program uses (fd.rs has
-// the common ones).
-const SEEK_DATA: c_int = 3;
-const SEEK_HOLE: c_int = 4;
-const EAGAIN: Errno = Errno(11);
-const EACCES: Errno = Errno(13);
 
 extern "C" {
     fn setgroups(size: usize, list: *const u32) -> c_int;
@@ -84,13 +91,18 @@ extern "C" {
 // The groups of checks
 
 fn reset(t: &mut Tap, fd: &Fd) -> Outcome {
-    t.check("CLEAR ioctl returns 0", ok_eq(fd.ioctl(CLEAR, 0), 0));
+    // SAFETY: CLEAR does not use its argument, and 0 is no address.
+    t.check(
+        "CLEAR ioctl returns 0",
+        ok_eq(unsafe { fd.ioctl(CLEAR, 0) }, 0),
+    );
     t.check("GET_LEN returns 0 after CLEAR", ok_eq(fd.get_len(), 0));
     Ok(())
 }
 
 fn device_node(t: &mut Tap) -> Outcome {
-    let meta = std::fs::metadata(DEVICE_NAME).map_err(|e| format!("stat {DEVICE_NAME}: {e}"))?;
+    let meta =
+        std::fs::metadata(device_name()).map_err(|e| format!("stat {}: {e}", device_name()))?;
     let kind = meta.file_type();
     t.check(
         "device node is a character device",
@@ -232,7 +244,8 @@ fn clear_ioctl(t: &mut Tap, fd: &Fd) -> Outcome {
     );
     t.check(
         "CLEAR with 200 bytes stored returns 0",
-        ok_eq(fd.ioctl(CLEAR, 0), 0),
+        // SAFETY: CLEAR does not use its argument, and 0 is no address.
+        ok_eq(unsafe { fd.ioctl(CLEAR, 0) }, 0),
     );
     t.check(
         "GET_LEN returns 0 after clearing 200 bytes",
@@ -363,24 +376,6 @@ fn lseek_cases(t: &mut Tap, fd: &Fd) -> Outcome {
     )
 }
 
-// Editing fields of an ioctl number: nr in bits 0-7, type (magic) in
-// 8-15, argument size in 16-29, direction in 30-31.
-fn with_nr(cmd: u32, nr: u32) -> u32 {
-    (cmd & !0xff) | nr
-}
-
-fn with_type(cmd: u32, ty: u32) -> u32 {
-    (cmd & !(0xff << 8)) | (ty << 8)
-}
-
-fn with_size(cmd: u32, size: u32) -> u32 {
-    (cmd & !(0x3fff << 16)) | (size << 16)
-}
-
-fn with_dir(cmd: u32, dir: u32) -> u32 {
-    (cmd & !(0x3 << 30)) | (dir << 30)
-}
-
 fn unknown_ioctls(t: &mut Tap, fd: &Fd) -> Outcome {
     fill(fd, b"keep me")?;
     let cases = [
@@ -424,7 +419,9 @@ fn unknown_ioctls(t: &mut Tap, fd: &Fd) -> Outcome {
         let mut arg = [0u64; 8];
         t.check(
             name,
-            fails_with(fd.ioctl(cmd, arg.as_mut_ptr() as usize), ENOTTY),
+            // SAFETY: `arg` is a local buffer no reference is held to during
+            // the call, 64 bytes: more than any of these numbers' size.
+            fails_with(unsafe { fd.ioctl(cmd, arg.as_mut_ptr() as usize) }, ENOTTY),
         );
     }
     t.check(
@@ -452,16 +449,22 @@ fn bad_pointers(t: &mut Tap, fd: &Fd) -> Outcome {
             f.write_from_addr(KERNEL_ADDR, 16)
         }),
         ("GET_LEN into NULL", 5, |f| {
-            f.ioctl(GET_LEN, 0).map(|r| r as usize)
+            // SAFETY: NULL is never mapped: the kernel must refuse it.
+            unsafe { f.ioctl(GET_LEN, 0) }.map(|r| r as usize)
         }),
         ("GET_LEN into a kernel address", 5, |f| {
-            f.ioctl(GET_LEN, KERNEL_ADDR).map(|r| r as usize)
+            // SAFETY: a kernel address is no user memory: the kernel must
+            // refuse it.
+            unsafe { f.ioctl(GET_LEN, KERNEL_ADDR) }.map(|r| r as usize)
         }),
         ("GET_STATS into NULL", 5, |f| {
-            f.ioctl(GET_STATS, 0).map(|r| r as usize)
+            // SAFETY: NULL is never mapped: the kernel must refuse it.
+            unsafe { f.ioctl(GET_STATS, 0) }.map(|r| r as usize)
         }),
         ("GET_STATS into a kernel address", 5, |f| {
-            f.ioctl(GET_STATS, KERNEL_ADDR).map(|r| r as usize)
+            // SAFETY: a kernel address is no user memory: the kernel must
+            // refuse it.
+            unsafe { f.ioctl(GET_STATS, KERNEL_ADDR) }.map(|r| r as usize)
         }),
     ];
     for (what, pos, op) in cases {
@@ -689,7 +692,7 @@ fn permissions(t: &mut Tap, fd: &Fd) -> Outcome {
 /// With `fd` open, the module must refuse to unload.
 fn unload_refused(t: &mut Tap) -> Outcome {
     t.check(
-        "/proc/modules shows rust_misc in use while open",
+        "/proc/modules shows the module in use while open",
         module_refcount().and_then(|n| {
             if n >= 1 {
                 Ok(())
@@ -700,32 +703,46 @@ fn unload_refused(t: &mut Tap) -> Outcome {
     );
     let result = delete_module();
     if result.is_ok() {
-        t.diag("delete_module unloaded rust_misc while a descriptor was open");
+        t.diag(&format!(
+            "delete_module unloaded {} while a descriptor was open",
+            module_name()
+        ));
     }
     t.check(
         "delete_module with O_NONBLOCK fails with EAGAIN while open",
         fails_with(result, EAGAIN),
     );
     t.check(
-        "rust_misc is still loaded after the refused unload",
+        "the module is still loaded after the refused unload",
         module_refcount().map(drop),
     );
     Ok(())
 }
 
+const USAGE: &str = "usage: rust-misc-test [--device PATH] [--module NAME]";
+
 fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(why) = take_target_args(&mut args) {
+        eprintln!("rust-misc-test: {why}\n{USAGE}");
+        std::process::exit(2);
+    }
+    if let Some(arg) = args.first() {
+        eprintln!("rust-misc-test: unknown argument '{arg}'\n{USAGE}");
+        std::process::exit(2);
+    }
     let mut t = Tap::new();
     let fd = match Fd::open(O_RDWR) {
         Ok(fd) => fd,
         Err(e) => {
             t.check(
-                &format!("open {DEVICE_NAME}"),
+                &format!("open {}", device_name()),
                 Err(format!("open O_RDWR failed: {e}")),
             );
             std::process::exit(1);
         }
     };
-    t.check(&format!("open {DEVICE_NAME}"), Ok(()));
+    t.check(&format!("open {}", device_name()), Ok(()));
 
     t.group("reset", |t| reset(t, &fd));
     t.group("device node", device_node);
@@ -744,7 +761,7 @@ fn main() {
     t.group("unload while open", unload_refused);
 
     t.check(
-        &format!("close {DEVICE_NAME} returns 0"),
+        &format!("close {} returns 0", device_name()),
         fd.close().map_err(|e| e.to_string()),
     );
     t.diag(&format!("{} passed, {} failed", t.passed, t.failed));

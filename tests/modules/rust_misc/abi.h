@@ -8,7 +8,7 @@
  * repeated here as constants initialized from the header's macros: clang
  * evaluates the initializers and bindgen emits them as `pub const`s.
  */
-#include "../../modules/rust_misc/rust_misc.h"
+#include "../../../modules/rust_misc/rust_misc.h"
 
 static const unsigned long RUST_MISC_ABI_GET_LEN = RUST_MISC_GET_LEN;
 static const unsigned long RUST_MISC_ABI_CLEAR = RUST_MISC_CLEAR;

@@ -1,39 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Randomized tests of `/dev/rust-misc`, the misc device of
-//! modules/rust_misc, and a loader for allocation-failure injection.
+//! modules/rust_misc (or of another driver of its ABI, at another node).
 //!
 //! ```text
-//! rust-misc-stress fuzz --seed S --ops N
-//! rust-misc-stress stress --procs P --ops N [--seed S]
-//! rust-misc-stress fault-load N MODULE.ko [PARAMS]
+//! rust-misc-stress fuzz --seed S --ops N [--device PATH] [--module NAME]
+//! rust-misc-stress stress --procs P --ops N [--seed S] [--device PATH] [--module NAME]
 //! ```
 //!
 //! - `fuzz` (fuzz.rs): a model-checked fuzzer: random operations with
 //!   hostile arguments, each compared with a model of the device and the
-//!   VFS above it (model.rs); same seed, same operations.
+//!   VFS above it (model.rs); same seed, same operations. Its length has
+//!   no default: the caller says how long (make check and make
+//!   check-debug each define theirs).
 //! - `stress` (stress_procs.rs): P processes (at least 8) do N random
 //!   operations on the device at the same time (stress_worker.rs); the
 //!   length and the statistics must agree with what they report.
-//! - `fault-load` (fault_load.rs): loads MODULE.ko with the Nth
-//!   fault-injection point of finit_module(2) made to fail, and prints one
-//!   line: `fault-load n=N injected=0|1 result=ok|ERRNO(errno)`.
 //!
-//! `fuzz` and `stress` print results as the other test program does:
-//! `ok rust_misc: NAME`, `not ok rust_misc: NAME # WHY` and `# ...`
-//! diagnostics; the exit status is 0 when everything passed, 1 otherwise,
-//! 2 for a usage error. The ABI comes from the module's header through
-//! bindgen (build.sh, abi.h). This file reads the command line and runs the
-//! subcommand.
+//! The device is PATH (default /dev/rust-misc), provided by the module NAME
+//! (default rust_misc). Results are printed as the other test program
+//! does: `ok rust_misc /dev/rust-misc: NAME`,
+//! `not ok rust_misc /dev/rust-misc: NAME # WHY` and `# ...` diagnostics;
+//! the exit status is 0 when everything passed, 1 otherwise, 2 for a usage
+//! error. The ABI comes from the module's header through bindgen (build.sh,
+//! abi.h). This file reads the command line and runs the subcommand.
 
 mod abi;
 mod device;
+#[allow(dead_code)] // Shared: each program uses a part.
+#[path = "../../lib/rust/errno.rs"]
 mod errno;
-mod fault_load;
 mod fd;
 mod fuzz;
 mod fuzz_gen;
 mod fuzz_op;
+#[allow(dead_code)] // Shared: each program uses a part.
+#[path = "../../lib/rust/linux_abi.rs"]
+mod linux_abi;
 mod model;
 mod positional_io;
 mod process;
@@ -45,13 +48,14 @@ mod stress_worker;
 mod user_memory;
 mod vfs_ioctls;
 
-use fault_load::fault_load;
+use device::take_target_args;
 use fuzz::fuzz;
 use stress_procs::stress;
 
-const USAGE: &str = "usage: rust-misc-stress fuzz [--seed S] [--ops N]\n       \
-                     rust-misc-stress stress [--procs P] [--ops N] [--seed S]\n       \
-                     rust-misc-stress fault-load N MODULE.ko [PARAMS]";
+const USAGE: &str = "usage: rust-misc-stress fuzz [--seed S] --ops N [--device PATH] \
+                     [--module NAME]\n       \
+                     rust-misc-stress stress [--procs P] [--ops N] [--seed S] \
+                     [--device PATH] [--module NAME]";
 
 fn usage(why: &str) -> ! {
     eprintln!("rust-misc-stress: {why}\n{USAGE}");
@@ -85,14 +89,20 @@ fn clock_seed() -> u64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(why) = take_target_args(&mut args) {
+        usage(&why);
+    }
     let Some(cmd) = args.first() else {
         usage("no subcommand")
     };
     let ok = match cmd.as_str() {
         "fuzz" => {
             let v = options(&args[1..], &["--seed", "--ops"]);
-            fuzz(v[0].unwrap_or_else(clock_seed), v[1].unwrap_or(100_000))
+            let Some(ops) = v[1] else {
+                usage("fuzz needs --ops N")
+            };
+            fuzz(v[0].unwrap_or_else(clock_seed), ops)
         }
         "stress" => {
             let v = options(&args[1..], &["--procs", "--ops", "--seed"]);
@@ -105,19 +115,6 @@ fn main() {
                 v[1].unwrap_or(2000),
                 v[2].unwrap_or_else(clock_seed),
             )
-        }
-        "fault-load" => {
-            if !(3..=4).contains(&args.len()) {
-                usage("fault-load takes N, MODULE.ko and optional PARAMS");
-            }
-            let Ok(n) = args[1].parse::<u32>() else {
-                usage(&format!("N: '{}' is not a number", args[1]))
-            };
-            std::process::exit(fault_load(
-                n,
-                &args[2],
-                args.get(3).map_or("", String::as_str),
-            ));
         }
         other => usage(&format!("unknown subcommand '{other}'")),
     };

@@ -3,13 +3,7 @@
 //! The ioctl numbers the VFS answers itself for a character device, and
 //! some that look like them but reach the driver.
 
-use crate::abi::{IOC_NONE, IOC_READ, IOC_WRITE};
-
-/// An ioctl number: nr in bits 0-7, type in 8-15, size in 16-29, direction
-/// in 30-31.
-const fn ioc(dir: u32, ty: u32, nr: u32, size: u32) -> u32 {
-    (dir << 30) | (size << 16) | (ty << 8) | nr
-}
+use crate::linux_abi::{ioc, IOC_NONE, IOC_READ, IOC_WRITE};
 
 pub const FIONCLEX: u32 = 0x5450;
 pub const FIOCLEX: u32 = 0x5451;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The result lines both programs print: `ok rust_misc: NAME`,
-//! `not ok rust_misc: NAME # WHY` and `# ...` diagnostics, each flushed at
-//! once (children are forked between them).
+//! The result lines both programs print, named after the module and the
+//! device tested: `ok rust_misc /dev/rust-misc: NAME`,
+//! `not ok rust_misc /dev/rust-misc: NAME # WHY` and `# ...` diagnostics,
+//! each flushed at once (children are forked between them). The format is
+//! that of the shell tests' printer, tests/lib/ktap.sh.
 
-use crate::device::MODULE;
+use crate::device::{device_name, module_name};
 use std::fmt;
 use std::io::Write as _;
 
@@ -25,12 +27,16 @@ pub fn diag(text: &str) {
 pub fn result(name: &str, outcome: Outcome) -> bool {
     match outcome {
         Ok(()) => {
-            line(&format!("ok {MODULE}: {name}"));
+            line(&format!("ok {} {}: {name}", module_name(), device_name()));
             true
         }
         Err(why) => {
             let why = why.replace('\n', " ");
-            line(&format!("not ok {MODULE}: {name} # {why}"));
+            line(&format!(
+                "not ok {} {}: {name} # {why}",
+                module_name(),
+                device_name()
+            ));
             false
         }
     }

@@ -22,9 +22,10 @@
 use crate::abi::{CAPACITY, GET_LEN, GET_STATS};
 use crate::device::{clear, get_len, get_stats, open_device};
 use crate::errno::{Errno, Ret};
-use crate::fd::{close_fd, ioctl_raw, read_raw, seek, write_from, O_RDWR, SEEK_CUR};
+use crate::fd::{close_fd, ioctl_raw, read_raw, seek, write_from};
 use crate::fuzz_gen::gen_op;
 use crate::fuzz_op::{Op, KINDS};
+use crate::linux_abi::{O_RDWR, SEEK_CUR};
 use crate::model::{File, Model, Payload, CTL, PATHS, SLOTS};
 use crate::positional_io::{pread_raw, pwrite_from};
 use crate::report::{diag, result, same};

@@ -5,15 +5,14 @@
 //! model's state and a seeded [`Rng`].
 
 use crate::abi::{CAPACITY, CLEAR, GET_LEN, GET_STATS, MAGIC};
-use crate::fd::{
-    KERNEL_ADDR, O_APPEND, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET,
-};
 use crate::fuzz_op::Op;
-use crate::model::{
-    Model, MAX_RW_COUNT, O_CREAT, O_DIRECTORY, O_EXCL, O_NOACCESS, O_TRUNC, SLOTS, STATS_SIZE,
+use crate::linux_abi::{
+    KERNEL_ADDR, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOACCESS, O_NONBLOCK, O_RDONLY, O_RDWR,
+    O_TRUNC, O_WRONLY, PAGE, SEEK_CUR, SEEK_END, SEEK_SET,
 };
+use crate::model::{Model, MAX_RW_COUNT, SLOTS, STATS_SIZE};
 use crate::rng::Rng;
-use crate::user_memory::{Memory, ARENA_SIZE, PAGE};
+use crate::user_memory::{Memory, ARENA_SIZE};
 use crate::vfs_ioctls::{FIOCLEX, FIONCLEX, FIOQSIZE, PASSED_IOCTLS, VFS_IOCTLS};
 use std::ffi::c_int;
 

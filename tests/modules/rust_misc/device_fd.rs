@@ -6,7 +6,8 @@
 use crate::abi::Stats;
 use crate::device::{clear, get_len, get_stats, open_device};
 use crate::errno::Errno;
-use crate::fd::{close_fd, ioctl_raw, read_into, read_raw, seek, write_from, SEEK_CUR};
+use crate::fd::{close_fd, ioctl_raw, read_into, read_raw, seek, write_from};
+use crate::linux_abi::SEEK_CUR;
 use std::ffi::c_int;
 
 /// An open descriptor of the device, closed on drop.
@@ -55,9 +56,18 @@ impl Fd {
     }
 
     /// ioctl(2) with `arg` passed as it is (an address or a number).
-    pub fn ioctl(&self, cmd: u32, arg: usize) -> Result<i64, Errno> {
-        // SAFETY: the callers pass either a valid pointer to a buffer large
-        // enough for the command, or a bad address the kernel must refuse.
+    ///
+    /// # Safety
+    ///
+    /// The kernel may store through `arg`, whatever `cmd` is (an unknown
+    /// command reaches the driver, which decides): as for
+    /// [`ioctl_raw`](crate::fd::ioctl_raw), `arg` must be an address of
+    /// memory nothing else uses during the call, large enough for what the
+    /// command stores (`size_of::<Stats>()` at most for the device's
+    /// ioctls), or an address that is not mapped, or a number the command
+    /// does not use as an address.
+    pub unsafe fn ioctl(&self, cmd: u32, arg: usize) -> Result<i64, Errno> {
+        // SAFETY: the caller vouches for `arg`.
         unsafe { ioctl_raw(self.0, cmd.into(), arg) }
     }
 

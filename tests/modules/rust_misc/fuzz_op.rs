@@ -4,7 +4,8 @@
 //! how reports show it.
 
 use crate::abi::{CLEAR, GET_LEN, GET_STATS};
-use crate::model::{File, CTL, O_DIRECTORY, O_EXCL};
+use crate::linux_abi::{O_DIRECTORY, O_EXCL};
+use crate::model::{File, CTL};
 use crate::user_memory::Memory;
 use crate::vfs_ioctls::{FIOCLEX, FIONCLEX, FIOQSIZE};
 use std::ffi::c_int;

@@ -1,24 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! open(2), close(2), read(2), write(2), lseek(2) and ioctl(2) on raw
-//! descriptors, and the flags of the x86_64 Linux ABI they take.
+//! descriptors (their flags are in linux_abi.rs).
 
 use crate::errno::{sys, Ret};
+use crate::linux_abi::O_CLOEXEC;
 use std::ffi::{c_char, c_int, c_ulong, c_void, CStr};
-
-#[cfg(not(target_arch = "x86_64"))]
-compile_error!("the constants of these programs are those of x86_64 Linux");
-pub const O_RDONLY: c_int = 0;
-pub const O_WRONLY: c_int = 0o1;
-pub const O_RDWR: c_int = 0o2;
-pub const O_APPEND: c_int = 0o2000;
-pub const O_NONBLOCK: c_int = 0o4000;
-const O_CLOEXEC: c_int = 0o2000000;
-pub const SEEK_SET: c_int = 0;
-pub const SEEK_CUR: c_int = 1;
-pub const SEEK_END: c_int = 2;
-/// An address userspace can never access: the start of the kernel half.
-pub const KERNEL_ADDR: usize = 0xffff_8000_0000_0000;
 
 extern "C" {
     fn open(path: *const c_char, flags: c_int, ...) -> c_int;

@@ -6,7 +6,7 @@
 use crate::abi::{Stats, CAPACITY};
 use crate::checks::{same_bytes, Context};
 use crate::device_fd::Fd;
-use crate::fd::SEEK_SET;
+use crate::linux_abi::SEEK_SET;
 use crate::report::{same, Outcome};
 
 /// One read(2) of up to `count` bytes that must return exactly `want`.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! errno values: [`Errno`], its names, and [`sys`], which turns the -1 of a
-//! failed C call into the errno it left.
+//! failed C call into the errno it left. Shared by the test crates of tests/
+//! (a `#[path]` module of each).
 
 use std::fmt;
 
@@ -9,7 +10,13 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Errno(pub i32);
 
+pub const EBADF: Errno = Errno(9);
+pub const EAGAIN: Errno = Errno(11);
+pub const ENOMEM: Errno = Errno(12);
+pub const EACCES: Errno = Errno(13);
 pub const EFAULT: Errno = Errno(14);
+pub const EEXIST: Errno = Errno(17);
+pub const ENOTDIR: Errno = Errno(20);
 pub const EINVAL: Errno = Errno(22);
 pub const ENOTTY: Errno = Errno(25);
 pub const ENOSPC: Errno = Errno(28);

@@ -6,29 +6,18 @@
 //! user memory the device must give.
 
 use crate::abi::{Stats, CAPACITY, CLEAR, GET_LEN, GET_STATS};
-use crate::errno::{Errno, Ret, EFAULT, EINVAL, ENOSPC, ENOTTY};
-use crate::fd::{O_APPEND, O_RDONLY, O_RDWR, O_WRONLY};
+use crate::errno::{Errno, Ret, EBADF, EEXIST, EFAULT, EINVAL, ENOSPC, ENOTDIR, ENOTTY};
 use crate::fuzz_op::Op;
-use crate::user_memory::{Memory, PAGE};
+use crate::linux_abi::{
+    O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOACCESS, O_RDONLY, O_RDWR, O_WRONLY,
+    PAGE, SEEK_MAX,
+};
+use crate::user_memory::Memory;
 use crate::vfs_ioctls::{FIOCLEX, FIONCLEX, FIOQSIZE};
 use std::ffi::c_int;
 
-// Numbers of the x86_64 Linux ABI that only the model needs (fd.rs has the
-// common ones).
-/// Access mode 3: neither read nor write, only ioctls (see open(2)).
-pub const O_NOACCESS: c_int = 0o3;
-const O_ACCMODE: c_int = 0o3;
-pub const O_CREAT: c_int = 0o100;
-pub const O_EXCL: c_int = 0o200;
-pub const O_TRUNC: c_int = 0o1000;
-pub const O_DIRECTORY: c_int = 0o200000;
-/// The VFS refuses any `whence` above this (`SEEK_HOLE`).
-const SEEK_MAX: u32 = 4;
 /// What read(2) and write(2) are clamped to (`MAX_RW_COUNT`).
 pub const MAX_RW_COUNT: usize = i32::MAX as usize & !(PAGE - 1);
-const EBADF: Errno = Errno(9);
-const EEXIST: Errno = Errno(17);
-const ENOTDIR: Errno = Errno(20);
 /// What GET_STATS stores.
 pub const STATS_SIZE: usize = std::mem::size_of::<Stats>();
 
@@ -467,5 +456,276 @@ impl Model {
             }
             _ => self.hit(Path::IoctlUnknown, ENOTTY),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    fn setup() -> (Model, Memory) {
+        let mem = Memory::new(&mut Rng::new(1)).expect("user memory for the model");
+        (Model::new(Stats::default()), mem)
+    }
+
+    fn ret(e: Expect) -> Ret {
+        e.ret
+    }
+
+    #[test]
+    fn write_then_read_round_trip() {
+        let (mut m, mem) = setup();
+        let buf = mem.arena.base;
+        let op = Op::Write {
+            slot: CTL,
+            buf,
+            n: 10,
+        };
+        assert_eq!(ret(m.step(&op, &mem)), Ok(10));
+        assert_eq!(m.len, 10);
+        assert_eq!(&m.data[..10], mem.bytes(buf, 10));
+        assert_eq!(m.files[CTL].map(|f| f.pos), Some(10));
+        assert_eq!(m.stats.bytes_written, 10);
+        // Reading at the end returns 0; a pread from 4 returns the rest.
+        assert_eq!(
+            ret(m.step(
+                &Op::Read {
+                    slot: CTL,
+                    buf,
+                    n: 4
+                },
+                &mem
+            )),
+            Ok(0)
+        );
+        let e = m.step(
+            &Op::Pread {
+                slot: CTL,
+                buf,
+                n: 100,
+                off: 4,
+            },
+            &mem,
+        );
+        assert_eq!(e.ret, Ok(6));
+        assert!(matches!(
+            e.payload,
+            Payload::Data {
+                from: 4,
+                len: 6,
+                ..
+            }
+        ));
+        assert_eq!(m.stats.bytes_read, 6);
+    }
+
+    #[test]
+    fn capacity_edge_and_gap() {
+        let (mut m, mem) = setup();
+        let buf = mem.arena.base;
+        let cap = CAPACITY as i64;
+        // Past the length: the gap is zero-filled.
+        let e = m.step(
+            &Op::Pwrite {
+                slot: CTL,
+                buf,
+                n: 4,
+                off: 100,
+            },
+            &mem,
+        );
+        assert_eq!(e.ret, Ok(4));
+        assert_eq!(m.len, 104);
+        assert!(m.data[..100].iter().all(|&b| b == 0));
+        // A write across the capacity is short, one at it gets ENOSPC.
+        let e = m.step(
+            &Op::Pwrite {
+                slot: CTL,
+                buf,
+                n: 8,
+                off: cap - 3,
+            },
+            &mem,
+        );
+        assert_eq!(e.ret, Ok(3));
+        let e = m.step(
+            &Op::Pwrite {
+                slot: CTL,
+                buf,
+                n: 8,
+                off: cap,
+            },
+            &mem,
+        );
+        assert_eq!(e.ret, Err(ENOSPC));
+        // Zero bytes at the capacity are no error.
+        let e = m.step(
+            &Op::Pwrite {
+                slot: CTL,
+                buf,
+                n: 0,
+                off: cap,
+            },
+            &mem,
+        );
+        assert_eq!(e.ret, Ok(0));
+    }
+
+    #[test]
+    fn vfs_checks_come_first() {
+        let (mut m, mem) = setup();
+        let buf = mem.arena.base;
+        // A closed slot is EBADF, a negative offset EINVAL before that.
+        assert_eq!(
+            ret(m.step(&Op::Read { slot: 0, buf, n: 1 }, &mem)),
+            Err(EBADF)
+        );
+        let op = Op::Pread {
+            slot: 0,
+            buf,
+            n: 1,
+            off: -1,
+        };
+        assert_eq!(ret(m.step(&op, &mem)), Err(EINVAL));
+        // A kernel address fails access_ok(): EFAULT, even for 0 bytes.
+        let op = Op::Write {
+            slot: CTL,
+            buf: crate::linux_abi::KERNEL_ADDR,
+            n: 0,
+        };
+        assert_eq!(ret(m.step(&op, &mem)), Err(EFAULT));
+        // The unmapped guard page passes access_ok() but not the copy.
+        let op = Op::Write {
+            slot: CTL,
+            buf: mem.arena.guard(),
+            n: 1,
+        };
+        assert_eq!(ret(m.step(&op, &mem)), Err(EFAULT));
+        assert_eq!(m.len, 0);
+    }
+
+    #[test]
+    fn open_modes_and_append() {
+        let (mut m, mem) = setup();
+        let buf = mem.arena.base;
+        assert_eq!(
+            ret(m.step(
+                &Op::Open {
+                    slot: 0,
+                    flags: O_RDONLY
+                },
+                &mem
+            )),
+            Ok(0)
+        );
+        assert_eq!(
+            ret(m.step(&Op::Write { slot: 0, buf, n: 1 }, &mem)),
+            Err(EBADF)
+        );
+        let op = Op::Open {
+            slot: 1,
+            flags: O_DIRECTORY,
+        };
+        assert_eq!(ret(m.step(&op, &mem)), Err(ENOTDIR));
+        let op = Op::Open {
+            slot: 1,
+            flags: O_WRONLY | O_APPEND,
+        };
+        assert_eq!(ret(m.step(&op, &mem)), Ok(0));
+        assert_eq!(m.stats.opens, 2);
+        // O_APPEND: a pwrite lands at the end, whatever its offset.
+        m.step(
+            &Op::Pwrite {
+                slot: CTL,
+                buf,
+                n: 5,
+                off: 0,
+            },
+            &mem,
+        );
+        let op = Op::Pwrite {
+            slot: 1,
+            buf,
+            n: 2,
+            off: 0,
+        };
+        assert_eq!(ret(m.step(&op, &mem)), Ok(2));
+        assert_eq!(m.len, 7);
+        assert_eq!(ret(m.step(&Op::Close { slot: 1 }, &mem)), Ok(0));
+        assert_eq!(ret(m.step(&Op::Close { slot: 1 }, &mem)), Err(EBADF));
+    }
+
+    #[test]
+    fn lseek_rules() {
+        let (mut m, mem) = setup();
+        let seek = |m: &mut Model, off, whence| {
+            ret(m.step(
+                &Op::Lseek {
+                    slot: CTL,
+                    off,
+                    whence,
+                },
+                &mem,
+            ))
+        };
+        assert_eq!(seek(&mut m, CAPACITY as i64, 0), Ok(CAPACITY as i64));
+        assert_eq!(seek(&mut m, 1, 1), Err(EINVAL));
+        assert_eq!(seek(&mut m, -1, 2), Err(EINVAL));
+        assert_eq!(seek(&mut m, 0, 3), Err(EINVAL));
+        assert_eq!(seek(&mut m, 0, 5), Err(EINVAL));
+        assert_eq!(seek(&mut m, i64::MAX, 1), Err(EINVAL));
+        // Failures leave the position alone.
+        assert_eq!(m.files[CTL].map(|f| f.pos), Some(CAPACITY as i64));
+    }
+
+    #[test]
+    fn ioctls() {
+        let (mut m, mem) = setup();
+        let buf = mem.arena.base;
+        m.step(
+            &Op::Write {
+                slot: CTL,
+                buf,
+                n: 3,
+            },
+            &mem,
+        );
+        let e = m.step(
+            &Op::Ioctl {
+                slot: CTL,
+                cmd: GET_LEN.into(),
+                arg: buf,
+            },
+            &mem,
+        );
+        assert_eq!(e.ret, Ok(0));
+        assert!(matches!(e.payload, Payload::Len { len: 3, .. }));
+        let op = Op::Ioctl {
+            slot: CTL,
+            cmd: GET_STATS.into(),
+            arg: 0,
+        };
+        assert_eq!(ret(m.step(&op, &mem)), Err(EFAULT));
+        // The kernel takes the number as 32 bits.
+        let op = Op::Ioctl {
+            slot: CTL,
+            cmd: (1 << 32) | u64::from(CLEAR),
+            arg: 0,
+        };
+        assert_eq!(ret(m.step(&op, &mem)), Ok(0));
+        assert_eq!(m.len, 0);
+        let op = Op::Ioctl {
+            slot: CTL,
+            cmd: FIOQSIZE.into(),
+            arg: buf,
+        };
+        assert_eq!(ret(m.step(&op, &mem)), Err(ENOTTY));
+        let op = Op::Ioctl {
+            slot: CTL,
+            cmd: 0x1234_5678,
+            arg: buf,
+        };
+        assert_eq!(ret(m.step(&op, &mem)), Err(ENOTTY));
     }
 }

@@ -8,7 +8,8 @@
 use crate::abi::{Stats, CAPACITY};
 use crate::device::{get_len, get_stats, open_device};
 use crate::errno::{Errno, Ret, EINVAL, ENOSPC};
-use crate::fd::{close_fd, read_into, seek, write_from, O_RDWR, SEEK_CUR, SEEK_END, SEEK_SET};
+use crate::fd::{close_fd, read_into, seek, write_from};
+use crate::linux_abi::{O_RDWR, SEEK_CUR, SEEK_END, SEEK_SET};
 use crate::positional_io::{pread_into, pwrite_from};
 use crate::process::{child_exit, StartPipe};
 use crate::rng::Rng;

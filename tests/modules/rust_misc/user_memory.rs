@@ -6,16 +6,11 @@
 
 use crate::abi::Stats;
 use crate::errno::Errno;
-use crate::fd::KERNEL_ADDR;
+use crate::linux_abi::{
+    KERNEL_ADDR, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, PAGE, PROT_READ, PROT_WRITE,
+};
 use crate::rng::Rng;
 use std::ffi::{c_int, c_void};
-
-pub const PAGE: usize = 4096;
-const PROT_READ: c_int = 1;
-const PROT_WRITE: c_int = 2;
-const MAP_PRIVATE: c_int = 0x02;
-const MAP_ANONYMOUS: c_int = 0x20;
-const MAP_FIXED_NOREPLACE: c_int = 0x100000;
 
 extern "C" {
     fn mmap(

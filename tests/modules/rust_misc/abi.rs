@@ -22,9 +22,3 @@ pub const CLEAR: u32 = bindings::RUST_MISC_ABI_CLEAR as u32;
 pub const GET_STATS: u32 = bindings::RUST_MISC_ABI_GET_STATS as u32;
 /// The ioctl type (magic) of the device's commands.
 pub const MAGIC: u32 = bindings::RUST_MISC_IOC_MAGIC;
-
-// Directions of an ioctl number: bits 30-31 (nr is in bits 0-7, type in
-// 8-15, argument size in 16-29).
-pub const IOC_NONE: u32 = 0;
-pub const IOC_WRITE: u32 = 1;
-pub const IOC_READ: u32 = 2;
