@@ -28,9 +28,10 @@ BINDGEN=${WS_BINDGEN:-$BUILD_DIR/tools/bin/bindgen}
 LLVM=${WS_LLVM:--19}
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 
-ok() { echo "ok doctor: $1"; }
-not_ok() { echo "not ok doctor: $1 # $2"; }
-diag() { sed 's/^/# /'; }
+# The suite's result lines (tests/lib/ktap.sh), each named "doctor: ...".
+# shellcheck source=tests/lib/ktap.sh
+. "$WS/tests/lib/ktap.sh"
+KTAP_PREFIX="doctor: "
 
 # --- running the doctor -------------------------------------------------------
 
@@ -52,18 +53,18 @@ expect_problem() {
 	shift
 	if [ "$RC" -eq 0 ]; then
 		not_ok "$name" "doctor exited 0"
-		echo "$OUT" | diag
+		echo "$OUT" | diag_lines
 		return
 	fi
 	for text in "$@"; do
 		if ! has_line "$text"; then
 			not_ok "$name" "no line with: $text"
-			echo "$OUT" | diag
+			echo "$OUT" | diag_lines
 			return
 		fi
 	done
 	ok "$name"
-	grep -F -m 1 -- "${1#=}" <<<"$OUT" | diag
+	grep -F -m 1 -- "${1#=}" <<<"$OUT" | diag_lines
 }
 
 # has_line TEXT: OUT has a line containing TEXT; =TEXT: a line that is TEXT.
@@ -78,10 +79,10 @@ has_line() {
 expect_ok() {
 	if [ "$RC" -eq 0 ] && grep -qF -- "$2" <<<"$OUT"; then
 		ok "$1"
-		grep -F -m 1 -- "$2" <<<"$OUT" | diag
+		grep -F -m 1 -- "$2" <<<"$OUT" | diag_lines
 	else
 		not_ok "$1" "exit $RC, or no line with: $2"
-		echo "$OUT" | diag
+		echo "$OUT" | diag_lines
 	fi
 }
 
@@ -189,15 +190,15 @@ case_default_kernel() {
 	oks=$(grep -c '^doctor: ok ' <<<"$OUT" || true)
 	if [ "$RC" -ne 0 ] || grep -q PROBLEM <<<"$OUT"; then
 		not_ok "$name" "exit $RC"
-		echo "$OUT" | diag
+		echo "$OUT" | diag_lines
 	elif [ "$oks" -lt 7 ]; then
 		not_ok "$name" "only $oks ok lines"
-		echo "$OUT" | diag
+		echo "$OUT" | diag_lines
 	elif [ "$ms" -ge 1000 ]; then
 		not_ok "$name" "took $ms ms"
 	else
 		ok "$name"
-		echo "  $oks checks ok in $ms ms" | diag
+		echo "  $oks checks ok in $ms ms" | diag_lines
 	fi
 }
 

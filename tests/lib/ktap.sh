@@ -43,15 +43,16 @@ skip() {
 	ktap_out "ok ${KTAP_PREFIX:-}$1 # SKIP ${2:-no reason given}"
 }
 
-# diag TEXT...: one diagnostic line; without arguments, each line of stdin.
+# diag TEXT...: one diagnostic line.
 diag() {
-	if [ $# -gt 0 ]; then
-		ktap_out "# $*"
-	else
-		while IFS= read -r ktap_line; do
-			ktap_out "# $ktap_line"
-		done
-	fi
+	ktap_out "# $*"
+}
+
+# diag_lines: each line of stdin as a diagnostic.
+diag_lines() {
+	while IFS= read -r ktap_line; do
+		ktap_out "# $ktap_line"
+	done
 }
 
 # ktap_label FILE LABEL: FILE's result and diagnostic lines on stdout with
@@ -98,16 +99,16 @@ ktap_report() {
 			"# "*) echo "$ktap_line" ;;
 			esac
 		done
-		ktap_totals
+		ktap_totals "$ktap_pass" "$ktap_fail" "$ktap_skip"
 		[ "$ktap_fail" -eq 0 ] && [ "$((ktap_pass + ktap_skip))" -gt 0 ]
 	}
 }
 
-# ktap_totals: the last line of a run, from ktap_report's counts.
+# ktap_totals PASSED FAILED SKIPPED: the last line of a run.
 ktap_totals() {
-	if [ "$ktap_skip" -gt 0 ]; then
-		echo "$ktap_pass passed, $ktap_fail failed, $ktap_skip skipped"
+	if [ "$3" -gt 0 ]; then
+		echo "$1 passed, $2 failed, $3 skipped"
 	else
-		echo "$ktap_pass passed, $ktap_fail failed"
+		echo "$1 passed, $2 failed"
 	fi
 }

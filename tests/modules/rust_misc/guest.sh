@@ -3,13 +3,18 @@
 # Guest test of modules/rust_misc: the node appears with the minor the
 # module logs, the userspace test program checks every rule of the device
 # (one result line per check), the model-checked fuzzer and the
-# multi-process stress test run, and the node goes away at unload.
+# multi-process stress test run, and the node goes away at unload. The
+# programs (this folder's build.sh) take the node and the module as
+# options, so another driver of the same ABI is tested the same way.
 #
-# Settings, from the kernel command line (tests/run-vm.sh puts FUZZ_OPS and
-# FUZZ_SEED of its environment there):
-#   ws.fuzz_ops=N    operations of the fuzzer (default 200000)
+# Settings, from the kernel command line (tests/run-vm.sh puts them there):
+#   ws.fuzz_ops=N    operations of the fuzzer (required: make check and make
+#                    check-debug each pass theirs)
 #   ws.fuzz_seed=S   its seed (default: 32 random bits from /dev/urandom), to
-#                 replay a failed run; the seed is always printed.
+#                    replay a failed run; the seed is always printed.
+
+DEVICE=/dev/rust-misc
+TARGET="--device $DEVICE --module rust_misc"
 
 # Centiseconds since boot.
 uptime_cs() {
@@ -37,12 +42,13 @@ run_program() {
 
 after_load() {
 	dev=$(cat /sys/class/misc/rust-misc/dev 2>/dev/null)
-	expect_log "rust_misc: Registered /dev/rust-misc, misc minor ${dev#*:}"
-	check "$MOD: /dev/rust-misc is a character device" test -c /dev/rust-misc
-	check "$MOD: /dev/rust-misc is misc major 10 (sysfs dev $dev)" \
+	expect_log "rust_misc: Registered $DEVICE, misc minor ${dev#*:}"
+	check "$MOD: $DEVICE is a character device" test -c "$DEVICE"
+	check "$MOD: $DEVICE is misc major 10 (sysfs dev $dev)" \
 		test "${dev%:*}" = 10
 
-	run_program "userspace test program" /tests/bin/rust-misc-test
+	# shellcheck disable=SC2086 # TARGET is two options with their values
+	run_program "userspace test program" /tests/bin/rust-misc-test $TARGET
 
 	ops=$(cmdline_value ws.fuzz_ops)
 	seed=$(cmdline_value ws.fuzz_seed)
@@ -50,14 +56,25 @@ after_load() {
 	[ -n "$seed" ] || seed=$(date +%s)
 	target=check
 	[ "$(cmdline_value ws.debug)" != 1 ] || target=check-debug
-	diag "$MOD: fuzz seed $seed, ${ops:-200000} ops (replay: FUZZ_SEED=$seed FUZZ_OPS=${ops:-200000} make $target)"
-	run_program "fuzzer" /tests/bin/rust-misc-stress fuzz \
-		--seed "$seed" --ops "${ops:-200000}"
+	if [ -z "$ops" ]; then
+		not_ok "$MOD: fuzzer length given (ws.fuzz_ops)" "missing on the kernel command line"
+	else
+		diag "$MOD: fuzz seed $seed, $ops ops (replay: FUZZ_SEED=$seed FUZZ_OPS=$ops make $target)"
+		# shellcheck disable=SC2086
+		run_program "fuzzer" /tests/bin/rust-misc-stress fuzz \
+			--seed "$seed" --ops "$ops" $TARGET
+	fi
+	# shellcheck disable=SC2086
 	run_program "stress test" /tests/bin/rust-misc-stress stress \
-		--procs 8 --ops 2000 --seed "$seed"
+		--procs 8 --ops 2000 --seed "$seed" $TARGET
 }
 
 after_unload() {
-	expect_log "rust_misc: Unregistering /dev/rust-misc"
-	check "$MOD: /dev/rust-misc removed" test ! -e /dev/rust-misc
+	expect_log "rust_misc: Unregistering $DEVICE"
+	check "$MOD: $DEVICE removed" test ! -e "$DEVICE"
+}
+
+# In each load/unload cycle of the debug tests: a write and a read.
+use_module() {
+	echo "cycle $1" >"$DEVICE" && cat "$DEVICE" >/dev/null
 }
