@@ -61,5 +61,5 @@ elif [ "$status" -ne 0 ]; then
 else
 	ok "vm: finished within ${VM_TIMEOUT} s"
 fi
-diag "VM run: $(($(now) - t0)) s (${SMP[*]}); console log: $CONSOLE"
+diag "VM run: $(($(now) - t0)) s (${SMP[*]}); kernel console in $CONSOLE"
 say "VM run done in $(($(now) - t0)) s" >&2
