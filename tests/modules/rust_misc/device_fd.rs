@@ -30,10 +30,16 @@ impl Fd {
         read_into(self.0, buf).map(|n| n as usize)
     }
 
-    /// read(2) into an arbitrary (bad) address: the kernel must refuse it.
-    pub fn read_to_addr(&self, addr: usize, count: usize) -> Result<usize, Errno> {
-        // SAFETY: `addr` is never accessed by this process: only the kernel
-        // sees it, and it must check it (this is what is being tested).
+    /// read(2) into an arbitrary address, such as a bad one the kernel must
+    /// refuse.
+    ///
+    /// # Safety
+    ///
+    /// As for [`read_raw`](crate::fd::read_raw): the kernel may store up to
+    /// `count` bytes at `addr`, which must be memory nothing else uses
+    /// during the call, or not be mapped at all.
+    pub unsafe fn read_to_addr(&self, addr: usize, count: usize) -> Result<usize, Errno> {
+        // SAFETY: the caller vouches for `addr` and `count`.
         unsafe { read_raw(self.0, addr, count) }.map(|n| n as usize)
     }
 

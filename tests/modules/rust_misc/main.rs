@@ -438,9 +438,12 @@ fn bad_pointers(t: &mut Tap, fd: &Fd) -> Outcome {
     let data: Vec<u8> = (0..64u8).map(|i| i ^ 0x5a).collect();
     fill(fd, &data)?;
     let cases: [(&str, i64, BadOp); 8] = [
-        ("read into NULL", 0, |f| f.read_to_addr(0, 16)),
+        // SAFETY: NULL is never mapped: the kernel must refuse it.
+        ("read into NULL", 0, |f| unsafe { f.read_to_addr(0, 16) }),
         ("read into a kernel address", 0, |f| {
-            f.read_to_addr(KERNEL_ADDR, 16)
+            // SAFETY: a kernel address is no user memory: the kernel must
+            // refuse it.
+            unsafe { f.read_to_addr(KERNEL_ADDR, 16) }
         }),
         ("write from NULL past the length", 72, |f| {
             f.write_from_addr(0, 16)
