@@ -22,3 +22,20 @@ pub const CLEAR: u32 = bindings::RUST_MISC_ABI_CLEAR as u32;
 pub const GET_STATS: u32 = bindings::RUST_MISC_ABI_GET_STATS as u32;
 /// The ioctl type (magic) of the device's commands.
 pub const MAGIC: u32 = bindings::RUST_MISC_IOC_MAGIC;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linux_abi::{ioc, IOC_NONE, IOC_READ};
+
+    // The numbers clang computed from the header's _IOR()/_IO() are the
+    // encoding the tests build their own numbers with (linux_abi.rs).
+    #[test]
+    fn header_ioctl_numbers_match_the_encoding() {
+        let stats = std::mem::size_of::<Stats>() as u32;
+        assert_eq!(GET_LEN, ioc(IOC_READ, MAGIC, 1, 8));
+        assert_eq!(CLEAR, ioc(IOC_NONE, MAGIC, 2, 0));
+        assert_eq!(GET_STATS, ioc(IOC_READ, MAGIC, 3, stats));
+        assert_eq!(MAGIC, 0xba);
+    }
+}
