@@ -86,17 +86,17 @@ ktap_report() {
 			case "$ktap_line" in
 			"ok "*" # SKIP"*)
 				ktap_skip=$((ktap_skip + 1))
-				echo "ok $ktap_n - ${ktap_line#ok }"
+				printf 'ok %s - %s\n' "$ktap_n" "${ktap_line#ok }"
 				;;
 			"ok "*)
 				ktap_pass=$((ktap_pass + 1))
-				echo "ok $ktap_n - ${ktap_line#ok }"
+				printf 'ok %s - %s\n' "$ktap_n" "${ktap_line#ok }"
 				;;
 			"not ok "*)
 				ktap_fail=$((ktap_fail + 1))
-				echo "not ok $ktap_n - ${ktap_line#not ok }"
+				printf 'not ok %s - %s\n' "$ktap_n" "${ktap_line#not ok }"
 				;;
-			"# "*) echo "$ktap_line" ;;
+			"# "*) printf '%s\n' "$ktap_line" ;;
 			esac
 		done
 		ktap_totals "$ktap_pass" "$ktap_fail" "$ktap_skip"
