@@ -166,9 +166,19 @@ kernel-debug: deps
 	@$(WS)/scripts/build-kernel.sh debug
 
 # `run` and `check` always use the workspace's own kernel: it is what boots.
+# Every result line is labelled with the kernel generation (and the run's
+# variant: "[6.12] ...", "[6.12 headers] ..."). The fuzzer's length is
+# defined here once per suite and passed down explicitly (FUZZ_OPS=N
+# overrides it; FUZZ_SEED=S replays a run).
+CHECK_FUZZ_OPS := 200000
+DEBUG_FUZZ_OPS := 1000000
+RESULTS_LABEL := $(KERNEL_SERIES)
+VM_RUN = $(WS)/tests/run-vm.sh --kdir $(1) --label '$(RESULTS_LABEL)' \
+	--fuzz-ops $(or $(FUZZ_OPS),$(2))
+
 run: kernel
 	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
-	@$(WS)/tests/run-vm.sh --show
+	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) --show
 
 # The host checks build the modules (clean, with clippy, then without) and,
 # as user nobody, against a packaged read-only headers tree; the VM tests run
@@ -176,14 +186,15 @@ run: kernel
 check: kernel
 	@mkdir -p $(BUILD_DIR)/logs
 	@$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/host-results.log
-	@$(WS)/tests/run-vm.sh --host-results $(BUILD_DIR)/logs/host-results.log \
+	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
+		--host-results $(BUILD_DIR)/logs/host-results.log \
 		--modules $(WS)/modules \
 		--modules $(BUILD_DIR)/headers/modules:headers
 
 # The suite on the debug kernel (KASAN, kmemleak, lockdep, failslab): the
-# modules built against it from a copy of the sources, panic_on_warn, and the
-# guest's debug tests (CYCLES load/unload cycles, failing allocations,
-# kmemleak, FUZZ_OPS=1,000,000 fuzzed operations).
+# modules built against it from a copy of the sources, panic_on_warn, two
+# vCPUs, and the guest's debug tests (CYCLES load/unload cycles, failing
+# allocations, kmemleak, 1,000,000 fuzzed operations).
 DEBUG_KDIR := $(DEFAULT_KDIR)-debug
 CYCLES ?= 1000
 check-debug: kernel-debug
@@ -191,8 +202,8 @@ check-debug: kernel-debug
 	@$(WS)/tests/debug-modules.sh $(DEBUG_KDIR) $(BUILD_DIR)/debug/src \
 		>$(BUILD_DIR)/logs/debug-host-results.log
 	@VM_TIMEOUT=$${VM_TIMEOUT:-2400} VM_MEMORY=$${VM_MEMORY:-1G} \
-		FUZZ_OPS=$${FUZZ_OPS:-1000000} $(WS)/tests/run-vm.sh \
-		--kdir $(DEBUG_KDIR) --append "panic_on_warn=1 ws.debug=1 ws.cycles=$(CYCLES)" \
+		$(call VM_RUN,$(DEBUG_KDIR),$(DEBUG_FUZZ_OPS)) --debug \
+		--append "panic_on_warn=1 ws.cycles=$(CYCLES)" \
 		--host-results $(BUILD_DIR)/logs/debug-host-results.log \
 		--modules $(BUILD_DIR)/debug/src/modules:debug
 

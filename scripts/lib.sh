@@ -54,15 +54,10 @@ copy_sources() {
 		(cd "$WS" && cpio -0pdm --quiet "$1")
 }
 
-# Results in the line format the guest uses and tests/run-vm.sh numbers into
-# KTAP, for the host-side suites: ok NAME / not ok NAME # WHY.
-ok() {
-	echo "ok $1"
-}
-
-not_ok() {
-	echo "not ok $1 # $2"
-}
+# Result lines (ok NAME / not ok NAME # WHY / ok NAME # SKIP WHY / # diag)
+# and the KTAP report: one implementation, shared with the guest.
+# shellcheck source=tests/lib/ktap.sh
+. "$WS/tests/lib/ktap.sh"
 
 # write_toolchain_record RUSTC: print the compiler record of a kernel tree,
 # its rust-toolchain.toml: the folder whose bin/rustc built the tree's Rust

@@ -3,7 +3,7 @@
 #
 # Build the modules against the debug kernel (make check-debug) from a copy
 # of the sources, so that the workspace's own module builds stay as they
-# are. Prints one result in the guest's line format.
+# are. Prints one result line (tests/lib/ktap.sh).
 #
 # Usage: debug-modules.sh KDIR SRC
 set -eu
@@ -17,8 +17,8 @@ log=$BUILD_DIR/logs/build-debug.log
 rm -rf "$SRC"
 copy_sources "$SRC"
 if make -C "$SRC" KDIR="$KDIR" BINDGEN="$WS_BINDGEN" >"$log" 2>&1; then
-	echo "ok debug: modules build against the debug kernel"
+	ok "debug: modules build against the debug kernel"
 else
-	echo "not ok debug: modules build against the debug kernel # see $log"
-	grep -E '(^|: )(error|warning)' "$log" | head -n 5 | sed 's/^/#   /'
+	not_ok "debug: modules build against the debug kernel" "see $log"
+	grep -E '(^|: )(error|warning)' "$log" | head -n 5 | sed 's/^/  /' | diag_lines
 fi

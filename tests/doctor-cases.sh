@@ -41,12 +41,10 @@ export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 
 # --- results (the label is the generation the case runs on) ----------------------
 
-# The names of tests/lib/ktap.sh's printers (ok, not_ok, skip, diag_lines,
-# KTAP_PREFIX), so that the shared printer can replace these four lines.
-ok() { echo "ok ${KTAP_PREFIX:-}$1"; }
-not_ok() { echo "not ok ${KTAP_PREFIX:-}$1 # $2"; }
-skip() { echo "ok ${KTAP_PREFIX:-}$1 # SKIP $2"; }
-diag_lines() { sed 's/^/# /'; }
+# The suite's result lines (ok, not_ok, skip, diag_lines), each named
+# "doctor: [generation] ..." through KTAP_PREFIX.
+# shellcheck source=tests/lib/ktap.sh
+. "$WS/tests/lib/ktap.sh"
 
 # label LABEL: the generation the next results are about.
 label() {

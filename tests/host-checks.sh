@@ -6,8 +6,8 @@
 # kernel's rustfmt settings, the shell scripts pass shellcheck, and modinfo
 # shows each module's metadata. Leaves the modules built for the VM.
 #
-# Prints one result per line in the guest's format (ok NAME / not ok NAME #
-# why / # diagnostic); tests/run-vm.sh numbers them into the KTAP report.
+# Prints result lines (tests/lib/ktap.sh: ok NAME / not ok NAME # WHY /
+# # DIAGNOSTIC); tests/ktap-report.sh labels and numbers them into KTAP.
 # Run through the top-level Makefile (make check).
 set -eu
 WS_TAG=host
@@ -30,10 +30,10 @@ build_check() {
 	make -s -C "$WS" KDIR="$KDIR" clean >/dev/null 2>&1 || true
 	if ! make -C "$WS" KDIR="$KDIR" "$@" modules >"$log" 2>&1; then
 		not_ok "$name" "build failed, see $log"
-		grep -E "$DIAGNOSTIC" "$log" | head -n 5 | sed 's/^/#   /'
+		grep -E "$DIAGNOSTIC" "$log" | head -n 5 | sed 's/^/  /' | diag_lines
 	elif grep -qE "$DIAGNOSTIC" "$log"; then
 		not_ok "$name" "$(grep -cE "$DIAGNOSTIC" "$log") diagnostics, see $log"
-		grep -E "$DIAGNOSTIC" "$log" | head -n 5 | sed 's/^/#   /'
+		grep -E "$DIAGNOSTIC" "$log" | head -n 5 | sed 's/^/  /' | diag_lines
 	else
 		ok "$name"
 	fi
@@ -63,13 +63,47 @@ for kbuild in "$WS"/modules/*/Kbuild; do
 	name=$(basename "$(dirname "$kbuild")")
 	crates+=("$(dirname "$kbuild")/$name.rs")
 done
-crates+=("$WS/tests/rust_misc/main.rs" "$WS/tests/rust_misc/stress.rs")
+# The test programs: every .rs under tests/ (modules of a crate root are
+# checked from it and on their own alike).
+mapfile -t -O "${#crates[@]}" crates < <(find "$WS/tests" -name '*.rs' | sort)
 if out=$("$WS_RUSTFMT" --check --config-path "$KDIR/.rustfmt.toml" "${crates[@]}" 2>&1); then
 	ok "rustfmt: sources follow the kernel's .rustfmt.toml"
 else
 	not_ok "rustfmt: sources follow the kernel's .rustfmt.toml" "run: $WS_RUSTFMT --config-path $KDIR/.rustfmt.toml FILES"
-	echo "$out" | grep '^Diff in' | head -n 5 | sed 's/^/#   /'
+	echo "$out" | grep '^Diff in' | head -n 5 | sed 's/^/  /' | diag_lines
 fi
+
+# The host unit tests of the test programs' pure parts (the fuzzer's model,
+# its RNG, the ioctl encoding...): each test folder's build.sh
+# --unit-tests, built by the rustc that builds the programs; one result
+# line per #[test].
+for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh; do
+	[ -x "$build" ] || continue
+	rel=$(dirname "${build#"$WS"/}")
+	work=$BUILD_DIR/unit-tests/$(basename "$rel")
+	log=$LOG_DIR/unit-tests-$(basename "$rel").log
+	rm -f "$work/unit-tests"
+	if ! BINDGEN=$WS_BINDGEN RUSTC=$WS_RUSTC "$build" --unit-tests "$work" >"$log" 2>&1; then
+		not_ok "unit tests: $rel build with rustc --test" "see $log"
+		grep -E '^(error|warning)' "$log" | head -n 5 | diag_lines
+		continue
+	fi
+	ok "unit tests: $rel build with rustc --test"
+	status=0
+	"$work/unit-tests" --test-threads 1 >"$log" 2>&1 || status=$?
+	ran=0
+	while read -r _ test _ outcome; do
+		ran=$((ran + 1))
+		case "$outcome" in
+		ok) ok "unit test: $rel: $test" ;;
+		ignored) skip "unit test: $rel: $test" "#[ignore]" ;;
+		*) not_ok "unit test: $rel: $test" "$outcome, see $log" ;;
+		esac
+	done < <(grep -E '^test .* \.\.\. ' "$log")
+	if [ "$status" -ne 0 ] || [ "$ran" -eq 0 ]; then
+		not_ok "unit tests: $rel all ran and passed" "exit status $status, $ran tests; see $log"
+	fi
+done
 
 mapfile -t scripts < <(cd "$WS" && grep -rlE '^#!/bin/(ba)?sh|shellcheck shell=sh' \
 	.ci scripts tests | sort)
@@ -77,7 +111,7 @@ if out=$(cd "$WS" && shellcheck -x "${scripts[@]}" 2>&1); then
 	ok "shellcheck: ${#scripts[@]} shell scripts are clean"
 else
 	not_ok "shellcheck: ${#scripts[@]} shell scripts are clean" "see shellcheck output below"
-	echo "$out" | grep -E '^In ' | head -n 5 | sed 's/^/#   /'
+	echo "$out" | grep -E '^In ' | head -n 5 | sed 's/^/  /' | diag_lines
 fi
 
 # What modinfo shows for each module.
@@ -93,7 +127,7 @@ for kbuild in "$WS"/modules/*/Kbuild; do
 	author=$(modinfo -F author "$ko")
 	if [ "$license" = GPL ] && [ -n "$description" ] && [ -n "$author" ]; then
 		ok "modinfo: $name.ko has license, description and author"
-		echo "#   $name: $description (license $license)"
+		diag "  $name: $description (license $license)"
 	else
 		not_ok "modinfo: $name.ko has license, description and author" \
 			"license '$license', description '$description', author '$author'"

@@ -4,24 +4,14 @@
 # Guest-side helpers, sourced by /init inside the test VM (busybox sh).
 #
 # Results go to file descriptor 3, the second serial port (/dev/ttyS1), one
-# per line, and tests/run-vm.sh on the host numbers them into KTAP:
-#   ok <name>
-#   not ok <name> # <why>
-#   # <diagnostic>
-#   end                      (the guest finished)
-# The kernel console stays on ttyS0, so printk output never splits a result.
-
-ok() {
-	echo "ok $1" >&3
-}
-
-not_ok() {
-	echo "not ok $1 # ${2:-}" >&3
-}
-
-diag() {
-	echo "# $*" >&3
-}
+# per line, printed by the workspace's one result printer (tests/lib/ktap.sh,
+# the same file as on the host): ok NAME / not ok NAME # WHY /
+# ok NAME # SKIP WHY / # DIAGNOSTIC; and "end" when the guest finished. The
+# host labels and numbers them into KTAP (tests/ktap-report.sh). The kernel
+# console stays on ttyS0, so printk output never splits a result.
+KTAP_FD=3
+# shellcheck source=tests/lib/ktap.sh
+. /tests/lib/ktap.sh
 
 # cmdline_value NAME: the value of NAME=... on the kernel command line.
 cmdline_value() {
@@ -52,7 +42,7 @@ expect_log() {
 		ok "$MOD: kernel log has '$1'"
 	else
 		not_ok "$MOD: kernel log has '$1'" "missing; the module logged:"
-		kmsg | grep -F "$MOD" | sed 's/^/#   /' >&3
+		kmsg | grep -F "$MOD" | sed 's/^/  /' | diag_lines
 	fi
 }
 
@@ -66,15 +56,28 @@ counters() {
 	echo "taint=$(taint_but_oot) warn=$(cat /sys/kernel/warn_count) oops=$(cat /sys/kernel/oops_count)"
 }
 
-# test_module NAME: load /modules/NAME.ko, run the hooks of
-# /tests/modules/NAME.sh (after_load, after_unload), unload it, and check
-# that the kernel's taint, WARN and oops counters did not move.
-test_module() {
+# module_hooks NAME: the hooks of the module's guest test,
+# /tests/modules/NAME/guest.sh (tests/modules/NAME/guest.sh in the
+# workspace), each a no-op unless the script defines it:
+#   after_load     its tests while it is loaded
+#   after_unload   its tests once it is unloaded
+#   use_module     a short use of the module, done in each load/unload cycle
+#                  of the debug tests (debug.sh); fails when the use fails
+module_hooks() {
 	MOD=$1
 	after_load() { :; }
 	after_unload() { :; }
+	# shellcheck disable=SC2317 # called by debug.sh
+	use_module() { :; }
 	# shellcheck disable=SC1090 # one test script per module
-	. "/tests/modules/$MOD.sh"
+	. "/tests/modules/$MOD/guest.sh"
+}
+
+# test_module NAME: load /modules/NAME.ko, run the hooks of its guest test,
+# unload it, and check that the kernel's taint, WARN and oops counters did
+# not move.
+test_module() {
+	module_hooks "$1"
 
 	ko=/modules/$MOD.ko
 	if [ ! -f "$ko" ]; then
@@ -101,7 +104,7 @@ test_module() {
 	check "$MOD: gone from /proc/modules" sh -c "! grep -q '^$MOD ' /proc/modules"
 	after_unload
 
-	kmsg | sed "s/^/# $MOD log: /" >&3
+	kmsg | sed "s/^/$MOD log: /" | diag_lines
 	after=$(counters)
 	if [ "$before" = "$after" ]; then
 		ok "$MOD: no new taint, WARN or oops"

@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Assemble the test VM's initramfs with the kernel's own usr/gen_init_cpio:
+# static busybox, the guest's /init and helpers (tests/guest, the result
+# printer tests/lib/ktap.sh), the programs of BINDIR in /tests/bin, and, for
+# each module folder under MODULES (a folder with a Kbuild), its .ko and its
+# guest test tests/modules/NAME/guest.sh.
+#
+#   tests/vm/make-initramfs.sh KDIR MODULES BINDIR OUT
+#
+# writes OUT (the cpio archive), OUT.list (gen_init_cpio's input) and
+# OUT.modules (the modules the guest tests, in order). Prints a failed
+# result for a module without a guest test (it is not tested: the suite
+# must fail) and for a test folder without a module; the modules are
+# tested all the same.
+set -eu
+WS_TAG=vm
+# shellcheck source=scripts/lib.sh
+. "$WS/scripts/lib.sh"
+
+[ $# -eq 4 ] || die "usage: $0 KDIR MODULES BINDIR OUT"
+KDIR=$1
+MODULES=$2
+BIN=$3
+OUT=$4
+BUSYBOX=/bin/busybox
+[ -x "$KDIR/usr/gen_init_cpio" ] || die "$KDIR/usr/gen_init_cpio missing: run 'make kernel'"
+[ -x "$BUSYBOX" ] || die "$BUSYBOX missing: run 'make deps' (package busybox-static)"
+
+list=$OUT.list
+modlist=$OUT.modules
+: >"$modlist"
+{
+	for d in /bin /dev /proc /sys /modules /tests /tests/bin /tests/lib /tests/modules; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "dir /tmp 1777 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "file /bin/busybox $BUSYBOX 0755 0 0"
+	echo "slink /bin/sh busybox 0777 0 0"
+	echo "file /init $WS/tests/guest/init 0755 0 0"
+	echo "file /tests/lib/ktap.sh $WS/tests/lib/ktap.sh 0644 0 0"
+	echo "file /tests/lib.sh $WS/tests/guest/lib.sh 0644 0 0"
+	echo "file /tests/debug.sh $WS/tests/guest/debug.sh 0644 0 0"
+	echo "file /tests/modules.list $modlist 0644 0 0"
+	for prog in "$BIN"/*; do
+		[ -x "$prog" ] || continue
+		echo "file /tests/bin/$(basename "$prog") $prog 0755 0 0"
+	done
+	for kbuild in "$MODULES"/*/Kbuild; do
+		[ -f "$kbuild" ] || continue
+		name=$(basename "$(dirname "$kbuild")")
+		guest=$WS/tests/modules/$name/guest.sh
+		if [ ! -f "$guest" ]; then
+			not_ok "$name: has a guest test" "no tests/modules/$name/guest.sh: the module is not tested" >&3
+			continue
+		fi
+		echo "$name" >>"$modlist"
+		echo "dir /tests/modules/$name 0755 0 0"
+		echo "file /tests/modules/$name/guest.sh $guest 0644 0 0"
+		ko=$(dirname "$kbuild")/$name.ko
+		# A missing .ko is the guest's to report ("module built").
+		[ ! -f "$ko" ] || echo "file /modules/$name.ko $ko 0644 0 0"
+	done
+} 3>&1 >"$list"
+for dir in "$WS"/tests/modules/*/; do
+	name=$(basename "$dir")
+	[ -f "$MODULES/$name/Kbuild" ] ||
+		not_ok "tests/modules/$name: tests a module" "no module $name under $MODULES"
+done
+"$KDIR/usr/gen_init_cpio" "$list" >"$OUT"
