@@ -50,7 +50,7 @@ as_root() {
 copy_sources() {
 	mkdir -p "$1"
 	git -C "$WS" ls-files -z -co --exclude-standard Kbuild Makefile \
-		rust-toolchain.toml scripts modules |
+		rust-toolchain.toml kernels scripts modules tests/lib |
 		(cd "$WS" && cpio -0pdm --quiet "$1")
 }
 

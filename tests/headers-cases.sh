@@ -231,13 +231,14 @@ built=()
 if build_as_nobody "$RELOCATED" "$log"; then
 	mapfile -t built < <(find "$SRC/modules" -name '*.ko' | sort)
 fi
-# For the VM run (tests/run-vm.sh --modules build/headers/modules).
+# For the VM run (tests/run-vm.sh --modules build/headers/modules): each
+# module folder's .ko and Kbuild (which names it a module).
 for ko in "${built[@]}"; do
 	rel=${ko#"$SRC"/modules/}
 	mkdir -p "$H/modules/$(dirname "$rel")"
-	cp "$ko" "$H/modules/$rel"
+	cp "$ko" "$(dirname "$ko")/Kbuild" "$H/modules/$(dirname "$rel")/"
 done
-if [ ${#built[@]} -eq "$(find "$WS/modules" -mindepth 1 -maxdepth 1 -type d | wc -l)" ]; then
+if [ ${#built[@]} -eq "$(find "$WS/modules" -mindepth 2 -maxdepth 2 -name Kbuild | wc -l)" ]; then
 	ok "headers: modules build as user nobody against the read-only relocated tree"
 	diag "built: ${built[*]#"$SRC"/}"
 else

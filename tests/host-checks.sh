@@ -58,11 +58,10 @@ done
 
 # rustfmt with the kernel's own settings; it follows `mod` declarations from
 # the crate roots. Generated files are not formatted, as in the kernel.
-crates=()
-for kbuild in "$WS"/modules/*/Kbuild; do
-	name=$(basename "$(dirname "$kbuild")")
-	crates+=("$(dirname "$kbuild")/$name.rs")
-done
+# Every .rs of modules/ is named: a crate root's name need not be the
+# module's (a composite module's is not), and files selected by a kernel
+# generation's --cfg are checked on every generation.
+mapfile -t crates < <(find "$WS/modules" -name '*.rs' ! -name bindings_generated.rs | sort)
 # The test programs: every .rs under tests/ (modules of a crate root are
 # checked from it and on their own alike).
 mapfile -t -O "${#crates[@]}" crates < <(find "$WS/tests" -name '*.rs' | sort)
@@ -105,8 +104,8 @@ for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh; do
 	fi
 done
 
-mapfile -t scripts < <(cd "$WS" && grep -rlE '^#!/bin/(ba)?sh|shellcheck shell=sh' \
-	.ci scripts tests | sort)
+mapfile -t scripts < <(cd "$WS" && grep -rlE '^#!/bin/(ba)?sh|shellcheck shell=(ba)?sh' \
+	.ci scripts tests kernels | sort)
 if out=$(cd "$WS" && shellcheck -x "${scripts[@]}" 2>&1); then
 	ok "shellcheck: ${#scripts[@]} shell scripts are clean"
 else
