@@ -14,7 +14,8 @@ BUILD_DIR := $(WS)/build
 # scripts/kernel-conf.sh. KERNEL picks the workspace's kernel (make kernel,
 # run, check); a module build against KDIR uses the generation of that tree.
 KERNELS := $(sort $(basename $(notdir $(wildcard $(WS)/kernels/*.conf))))
-KERNEL  ?= 6.12
+DEFAULT_KERNEL := 6.12
+KERNEL  ?= $(DEFAULT_KERNEL)
 KCONF    = WS=$(WS) BUILD_DIR=$(BUILD_DIR) sh -c '. "$$WS/scripts/kernel-conf.sh" && $(1)'
 
 # kconf_vars,LABEL,PREFIX: the description's values as make variables
@@ -91,8 +92,13 @@ else
   KBUILD_LLVM := $(LLVM)
 endif
 
-# bindgen loads libclang at run time; use the one matching the tree's clang.
-export LIBCLANG_PATH ?= /usr/lib/llvm-$(KDIR_CLANG_MAJOR)/lib
+# bindgen loads libclang at run time: the one matching the tree's clang,
+# unless LIBCLANG_PATH=... is given on the command line. (Not taken from
+# the environment: a make run for another tree, such as make check's run
+# for each generation, would pass its own down.)
+ifneq ($(origin LIBCLANG_PATH),command line)
+  export LIBCLANG_PATH := /usr/lib/llvm-$(KDIR_CLANG_MAJOR)/lib
+endif
 
 # What every Kbuild invocation gets, explicitly.
 KBUILD_VARS := LLVM=$(KBUILD_LLVM) RUSTC=$(RUSTC) HOSTRUSTC=$(HOSTRUSTC) \
@@ -111,10 +117,18 @@ export WS_RUSTFMT := $(WS_KCONF_RUSTFMT)
 export WS_BINDGEN := $(WS_KCONF_BINDGEN)
 export WS_LLVM := $(WS_KCONF_LLVM)
 export WS_KERNEL_CONF
+
+# The userspace test programs (tests/) are host programs with std: whatever
+# the kernel under test, the default generation's rustc and bindgen (with
+# its libclang) build them.
+$(call kconf_vars,$(DEFAULT_KERNEL),PROGRAMS_)
+export WS_PROGRAMS_RUSTC := $(PROGRAMS_KCONF_RUSTC)
+export WS_PROGRAMS_BINDGEN := $(PROGRAMS_KCONF_BINDGEN)
+export WS_PROGRAMS_LIBCLANG_PATH := $(PROGRAMS_KCONF_LIBCLANG_PATH)
 export WS_KDIR_SERIES := $(KDIR_SERIES)
 
 .PHONY: all modules clean modules_install help deps kernel kernel-debug run \
-	check check-debug headers \
+	check check-debug check-generation check-debug-generation headers \
 	check-kdir doctor
 
 all: modules
@@ -180,32 +194,63 @@ run: kernel
 	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) --show
 
-# The host checks build the modules (clean, with clippy, then without) and,
-# as user nobody, against a packaged read-only headers tree; the VM tests run
-# on both builds.
-check: kernel
+# make check: the whole suite on every kernel generation of KERNELS (all of
+# kernels/*.conf; KERNELS=6.1 for one), then one KTAP report. The doctor's
+# cases cover every generation in one run; each generation then runs
+# check-generation: its kernel, the host checks (clean builds with clippy
+# and without, rustfmt, shellcheck, unit tests, modinfo, the headers cases
+# as user nobody), and two VM runs: the workspace's modules and those built
+# against the packaged headers ("[6.12]" and "[6.12 headers]" results).
+REPORT_LIST := $(BUILD_DIR)/logs/check-reports.list
+REPORT = tr '\n' '\0' <$(1) | xargs -0 $(WS)/tests/ktap-report.sh
+check: deps
 	@mkdir -p $(BUILD_DIR)/logs
-	@$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/host-results.log
-	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
-		--host-results $(BUILD_DIR)/logs/host-results.log \
-		--modules $(WS)/modules \
-		--modules $(BUILD_DIR)/headers/modules:headers
+	@rm -f $(REPORT_LIST)
+	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel &&) true
+	@$(WS)/tests/doctor-cases.sh >$(BUILD_DIR)/logs/doctor-results.log || \
+		echo "not ok doctor-cases.sh ran to completion # exit status $$?" \
+		>>$(BUILD_DIR)/logs/doctor-results.log
+	@echo $(BUILD_DIR)/logs/doctor-results.log >$(REPORT_LIST)
+	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) \
+		check-generation REPORT_LIST=$(REPORT_LIST) &&) true
+	@$(call REPORT,$(REPORT_LIST))
 
-# The suite on the debug kernel (KASAN, kmemleak, lockdep, failslab): the
-# modules built against it from a copy of the sources, panic_on_warn, two
-# vCPUs, and the guest's debug tests (CYCLES load/unload cycles, failing
-# allocations, kmemleak, 1,000,000 fuzzed operations).
+# One generation's part of make check (KERNEL=..); with REPORT_LIST its
+# results are listed there for one report, else reported now.
+check-generation: kernel
+	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
+	@$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/$(KERNEL)/host-results.log
+	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
+		--host-results $(BUILD_DIR)/logs/$(KERNEL)/host-results.log \
+		--modules $(WS)/modules \
+		--modules $(BUILD_DIR)/headers-$(KERNEL)/modules:headers \
+		$(if $(REPORT_LIST),--report-list $(REPORT_LIST))
+
+# make check-debug: the suite on every generation's debug kernel (KASAN,
+# kmemleak, lockdep, failslab): the modules built against it from a copy of
+# the sources, panic_on_warn, two vCPUs (single-threaded TCG), and the
+# guest's debug tests (CYCLES load/unload cycles, failing allocations,
+# kmemleak, 1,000,000 fuzzed operations); "[6.12 debug]" results.
 DEBUG_KDIR := $(DEFAULT_KDIR)-debug
 CYCLES ?= 1000
-check-debug: kernel-debug
+DEBUG_REPORT_LIST := $(BUILD_DIR)/logs/check-debug-reports.list
+check-debug: deps
 	@mkdir -p $(BUILD_DIR)/logs
-	@$(WS)/tests/debug-modules.sh $(DEBUG_KDIR) $(BUILD_DIR)/debug/src \
-		>$(BUILD_DIR)/logs/debug-host-results.log
+	@rm -f $(DEBUG_REPORT_LIST)
+	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) \
+		check-debug-generation REPORT_LIST=$(DEBUG_REPORT_LIST) &&) true
+	@$(call REPORT,$(DEBUG_REPORT_LIST))
+
+check-debug-generation: kernel-debug
+	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
+	@$(WS)/tests/debug-modules.sh $(DEBUG_KDIR) $(BUILD_DIR)/debug-$(KERNEL)/src \
+		>$(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log
 	@VM_TIMEOUT=$${VM_TIMEOUT:-2400} VM_MEMORY=$${VM_MEMORY:-1G} \
 		$(call VM_RUN,$(DEBUG_KDIR),$(DEBUG_FUZZ_OPS)) --debug \
 		--append "panic_on_warn=1 ws.cycles=$(CYCLES)" \
-		--host-results $(BUILD_DIR)/logs/debug-host-results.log \
-		--modules $(BUILD_DIR)/debug/src/modules:debug
+		--host-results $(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log \
+		--modules $(BUILD_DIR)/debug-$(KERNEL)/src/modules:debug \
+		$(if $(REPORT_LIST),--report-list $(REPORT_LIST))
 
 help:
 	@echo 'Out-of-tree Rust kernel modules'

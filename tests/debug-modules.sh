@@ -13,7 +13,7 @@ WS_TAG=debug
 
 KDIR=$1
 SRC=$2
-log=$BUILD_DIR/logs/build-debug.log
+log=$BUILD_DIR/logs/$KERNEL/build-debug.log
 rm -rf "$SRC"
 copy_sources "$SRC"
 if make -C "$SRC" KDIR="$KDIR" BINDGEN="$WS_BINDGEN" >"$log" 2>&1; then

@@ -568,56 +568,34 @@ case_out_dir() {
 	[ -z "$stage" ] || rm -rf "$stage"
 }
 
-# generation_module: a module built against the generation's tree: the
-# workspace's modules/hello/hello.ko for 6.12 (kept from the last run while
-# the modules are being rebuilt), a small module of our own for 6.1 (whose
-# kernel crate is another API). Built once under $FIX; prints its path.
+# generation_module: modules/hello built against the generation's tree
+# (the workspace's modules/hello/hello.ko when it is, kept from the last run
+# while the modules are being rebuilt), built once under $FIX; prints its
+# path.
 generation_module() {
 	local ko=$WS/modules/hello/hello.ko copy=$FIX/ko-$LABEL/hello.ko
 	mkdir -p "$FIX/ko-$LABEL"
-	if [ "$SERIES" != 6.1 ] && [ -f "$ko" ] &&
+	if [ -f "$ko" ] &&
 		[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$(cat "$GKDIR/include/config/kernel.release")" ]; then
 		cp "$ko" "$copy.tmp" && mv "$copy.tmp" "$copy"
 	elif [ ! -f "$copy" ] || [ "$copy" -ot "$GKDIR/vmlinux" ]; then
 		build_hello "$FIX/hello-build-$LABEL" || return 1
-		cp "$FIX/hello-build-$LABEL/hello.ko" "$copy"
+		cp "$FIX/hello-build-$LABEL/modules/hello/hello.ko" "$copy"
 	fi
 	echo "$copy"
 }
 
-# build_hello DIR: build a hello module out of a copy in DIR, with the
-# generation's toolchain.
+# build_hello DIR: build modules/hello from a copy in DIR (with the
+# top-level Kbuild, which gives it its kernel generation, listing hello
+# alone), with the generation's toolchain.
 build_hello() {
 	fresh "$1"
-	if [ "$SERIES" = 6.1 ]; then
-		echo 'obj-m := hello.o' >"$1/Kbuild"
-		cat >"$1/hello.rs" <<-'EOF'
-		// SPDX-License-Identifier: GPL-2.0
-
-		//! A module for the doctor's tests against 6.1: prints one line.
-
-		use kernel::prelude::*;
-
-		module! {
-		    type: Hello,
-		    name: b"hello",
-		    author: b"rust-kernel-modules workspace",
-		    description: b"doctor test module for Linux 6.1",
-		    license: b"GPL",
-		}
-
-		struct Hello;
-
-		impl kernel::Module for Hello {
-		    fn init(_module: &'static ThisModule) -> Result<Self> {
-		        pr_info!("hello\n");
-		        Ok(Hello)
-		    }
-		}
-		EOF
-	else
-		cp "$WS/modules/hello/Kbuild" "$WS/modules/hello/hello.rs" "$1/"
-	fi
+	git -C "$WS" ls-files -z modules/hello modules/common |
+		(cd "$WS" && cpio -0pdm --quiet "$1")
+	{
+		grep -v '^obj-m' "$WS/Kbuild"
+		echo 'obj-m += modules/hello/'
+	} >"$1/Kbuild"
 	# shellcheck disable=SC2046 # the variables are words without spaces
 	make -C "$GKDIR" M="$1" $(toolchain_vars) modules >"$1/build.log" 2>&1
 }

@@ -31,8 +31,12 @@ WS_TAG=headers
 . "$WS/scripts/lib.sh"
 
 KDIR=$DEFAULT_KDIR
-H=$BUILD_DIR/headers
-LOG_DIR=$BUILD_DIR/logs
+# The generation's Rust files (RUST_TARGET_SPEC, RUST_METADATA).
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
+kconf_load "$KERNEL"
+H=$BUILD_DIR/headers-$KERNEL
+LOG_DIR=$BUILD_DIR/logs/$KERNEL
 RELEASE=$(cat "$KDIR/include/config/kernel.release")
 STAGING=$H/staging
 NOBODY=65534
@@ -114,9 +118,8 @@ kbuild_as_nobody() {
 pkg_log=$LOG_DIR/package-headers.log
 if "$WS/scripts/package-headers.sh" --rustc "$RUSTC" "$KDIR" "$STAGING" >"$pkg_log" 2>&1; then
 	missing=""
-	for f in scripts/target.json rust/libcore.rmeta rust/libkernel.rmeta \
-		rust/libmacros.so rust-toolchain.toml Module.symvers .config \
-		include/config/auto.conf scripts/Makefile.build; do
+	for f in $RUST_TARGET_SPEC $RUST_METADATA rust-toolchain.toml Module.symvers \
+		.config include/config/auto.conf scripts/Makefile.build; do
 		[ -f "$STAGING/$f" ] || missing="$missing $f"
 	done
 	if grep -qxF "path = \"$(dirname "$(dirname "$RUSTC")")\"" "$STAGING/rust-toolchain.toml" &&
@@ -157,7 +160,7 @@ chown -R $NOBODY:$NOBODY "$SRC"
 PATCH=$WS/scripts/patch-out-dir.sh
 MB=$NO_OUT_DIR/scripts/Makefile.build
 
-result "out-dir: --check accepts the 6.12 tree as it is" "see its output" \
+result "out-dir: --check accepts the tree as it is" "see its output" \
 	"$PATCH" --check "$RELOCATED"
 
 mkdir -p "$(dirname "$NO_OUT_DIR")"
@@ -183,21 +186,34 @@ else
 fi
 
 # Kbuild run directly (make -C KDIR M=...), as the kernel's documentation
-# has it: rustc itself fails to create its temporary files in the tree,
-# the current directory of an external module build. rustc since 1.7x also
-# names the path, which must then be in the tree.
+# has it: rustc itself fails to create its files in the tree, the current
+# directory of an external module build. Depending on its version, rustc
+# first fails on its temporary directory ("couldn't create a temp dir",
+# since 1.7x with the path, which must then be in the tree) or on its
+# output ("could not write output to NAME.rcgu.o", a path relative to the
+# current directory, which must then be the tree: make's "Entering
+# directory" line names it).
 log=$LOG_DIR/kbuild-nobody-unpatched.log
-name="out-dir: unpatched read-only tree: rustc cannot create its temporaries in the tree"
+name="out-dir: unpatched read-only tree: rustc cannot create its files in the tree"
 if kbuild_as_nobody "$NO_OUT_DIR" "$log"; then
 	not_ok "$name" "the build passed"
-elif ! line=$(grep -m1 "^error: couldn't create a temp dir: Permission denied" "$log"); then
-	not_ok "$name" "no rustc temp dir error, see $log"
-	grep -m3 -E 'error|denied' "$log" | sed 's/^/#   /'
-elif [ "$line" != "${line#* at path }" ] && [ "${line#* at path \""$NO_OUT_DIR"/}" = "$line" ]; then
-	not_ok "$name" "rustc's path is not in the tree: $line"
+elif line=$(grep -m1 "^error: couldn't create a temp dir: Permission denied" "$log"); then
+	if [ "$line" != "${line#* at path }" ] && [ "${line#* at path \""$NO_OUT_DIR"/}" = "$line" ]; then
+		not_ok "$name" "rustc's path is not in the tree: $line"
+	else
+		ok "$name"
+		diag "  $line"
+	fi
+elif line=$(grep -m1 -E "^error: could not write output to [^/ ]+: Permission denied" "$log"); then
+	if grep -qxF "make: Entering directory '$NO_OUT_DIR'" "$log"; then
+		ok "$name"
+		diag "  $line (in $NO_OUT_DIR)"
+	else
+		not_ok "$name" "the build did not run in the tree: $line"
+	fi
 else
-	ok "$name"
-	diag "  $line"
+	not_ok "$name" "no rustc error about its files in the tree, see $log"
+	grep -m3 -E 'error|denied' "$log" | diag_lines
 fi
 
 out=$("$PATCH" "$NO_OUT_DIR" 2>&1) && status=0 || status=$?

@@ -30,6 +30,9 @@
 #   --modules DIR[:VARIANT]  the module folders under DIR (built), in a VM
 #                          run of their own labelled "LABEL VARIANT"
 #                          (repeatable; default: the workspace's modules/)
+#   --report-list FILE     no report: append the results files (FILE:LABEL
+#                          lines, as tests/ktap-report.sh takes them) to
+#                          FILE, for one report of several runs (make check)
 #
 # FUZZ_SEED in the environment replays a fuzzer run. The raw results of a
 # run are in build/logs/results-TAG.log (TAG: the label, "-" for spaces),
@@ -48,9 +51,11 @@ APPEND=
 FUZZ_OPS=
 HOST_RESULTS=()
 MODULE_SETS=()
+REPORT_LIST=
 usage() {
 	die "usage: $0 --fuzz-ops N [--show] [--kdir DIR] [--label LABEL] [--debug]" \
-		"[--append ARGS] [--host-results FILE]... [--modules DIR[:VARIANT]]..."
+		"[--append ARGS] [--host-results FILE]... [--modules DIR[:VARIANT]]..." \
+		"[--report-list FILE]"
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -62,6 +67,7 @@ while [ $# -gt 0 ]; do
 	--fuzz-ops) FUZZ_OPS=$2; shift ;;
 	--host-results) HOST_RESULTS+=("$2"); shift ;;
 	--modules) MODULE_SETS+=("$2"); shift ;;
+	--report-list) REPORT_LIST=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
@@ -79,7 +85,7 @@ GUEST_ARGS="ws.fuzz_ops=$FUZZ_OPS"
 [ -z "$DEBUG" ] || GUEST_ARGS="$GUEST_ARGS ws.debug=1"
 
 # Results of the programs' builds, shared by every run's report.
-programs=$LOG_DIR/results-programs.log
+programs=$LOG_DIR/results-programs-$(echo "${LABEL:-vm}" | tr ' /' '--').log
 "$WS/tests/vm/build-programs.sh" "$VM_DIR/bin" "$VM_DIR/work" >"$programs"
 
 reports=()
@@ -115,4 +121,8 @@ for set in "${MODULE_SETS[@]}"; do
 	esac
 done
 
+if [ -n "$REPORT_LIST" ]; then
+	printf '%s\n' "${reports[@]}" >>"$REPORT_LIST"
+	exit 0
+fi
 exec "$WS/tests/ktap-report.sh" $SHOW "${reports[@]}"

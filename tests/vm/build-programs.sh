@@ -36,7 +36,8 @@ for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh; do
 	step_start "building the programs of $rel"
 	log=$WORK/$name.log
 	rm -f "$stamp"
-	if BINDGEN=$WS_BINDGEN RUSTC=$WS_RUSTC "$build" "$BIN" "$WORK/$name" >"$log" 2>&1; then
+	if BINDGEN=$WS_PROGRAMS_BINDGEN RUSTC=$WS_PROGRAMS_RUSTC \
+		LIBCLANG_PATH=$WS_PROGRAMS_LIBCLANG_PATH "$build" "$BIN" "$WORK/$name" >"$log" 2>&1; then
 		touch "$stamp"
 		ok "programs: $rel builds"
 		step_done
