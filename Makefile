@@ -232,16 +232,30 @@ check-generation: kernel
 # kmemleak, lockdep, failslab): the modules built against it from a copy of
 # the sources, panic_on_warn, two vCPUs (single-threaded TCG), and the
 # guest's debug tests (CYCLES load/unload cycles, failing allocations,
-# kmemleak, 1,000,000 fuzzed operations); "[6.12 debug]" results.
+# kmemleak, 1,000,000 fuzzed operations); "[6.12 debug]" results. The
+# kernels are built one after the other (each build uses every core), then
+# the generations' runs go side by side (each VM is one host thread), each
+# logged to build/logs/<label>/check-debug.log, and reported together.
 DEBUG_KDIR := $(DEFAULT_KDIR)-debug
 CYCLES ?= 1000
-DEBUG_REPORT_LIST := $(BUILD_DIR)/logs/check-debug-reports.list
+DEBUG_LISTS = $(foreach k,$(KERNELS),$(BUILD_DIR)/logs/$(k)/check-debug-reports.list)
 check-debug: deps
-	@mkdir -p $(BUILD_DIR)/logs
-	@rm -f $(DEBUG_REPORT_LIST)
-	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) \
-		check-debug-generation REPORT_LIST=$(DEBUG_REPORT_LIST) &&) true
-	@$(call REPORT,$(DEBUG_REPORT_LIST))
+	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel-debug &&) true
+	@mkdir -p $(foreach k,$(KERNELS),$(BUILD_DIR)/logs/$(k))
+	@rm -f $(DEBUG_LISTS)
+	@$(WS)/tests/vm/build-programs.sh $(BUILD_DIR)/vm/bin $(BUILD_DIR)/vm/work >/dev/null
+	@$(MAKE) --no-print-directory -j$(words $(KERNELS)) \
+		$(addprefix check-debug-in-parallel-,$(KERNELS))
+	@cat $(DEBUG_LISTS) >$(BUILD_DIR)/logs/check-debug-reports.list
+	@$(call REPORT,$(BUILD_DIR)/logs/check-debug-reports.list)
+
+check-debug-in-parallel-%:
+	@echo "[check-debug] $*: started, log in $(BUILD_DIR)/logs/$*/check-debug.log"
+	@t0=$$(date +%s); $(MAKE) --no-print-directory KERNEL=$* check-debug-generation \
+		REPORT_LIST=$(BUILD_DIR)/logs/$*/check-debug-reports.list \
+		>$(BUILD_DIR)/logs/$*/check-debug.log 2>&1 || \
+		{ tail -n 20 $(BUILD_DIR)/logs/$*/check-debug.log; exit 1; }; \
+		echo "[check-debug] $*: done in $$(($$(date +%s) - t0)) s"
 
 check-debug-generation: kernel-debug
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
