@@ -197,24 +197,32 @@ run: kernel
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) --show
 
 # make check: the whole suite on every kernel generation of KERNELS (all of
-# kernels/*.conf; KERNELS=6.1 for one), then one KTAP report. The doctor's
-# cases cover every generation in one run; each generation then runs
-# check-generation: its kernel, the host checks (clean builds with clippy
-# and without, rustfmt, shellcheck, unit tests, modinfo, the headers cases
-# as user nobody), and two VM runs: the workspace's modules and those built
+# kernels/*.conf; KERNELS=6.1 for one), then one KTAP report. Once for all
+# generations, side by side with the rest (they touch nothing the rest
+# builds): the doctor's cases (every generation in one run) and the checks
+# that do not depend on the generation (tests/workspace-checks.sh: unit
+# tests, shellcheck). Then each generation, one after the other (they
+# build the same module folders): check-generation, its host checks (clean
+# builds with clippy and without, rustfmt, modinfo, the headers cases as
+# user nobody) and two VM runs, the workspace's modules and those built
 # against the packaged headers ("[6.12]" and "[6.12 headers]" results).
 REPORT_LIST := $(BUILD_DIR)/logs/check-reports.list
 REPORT = tr '\n' '\0' <$(1) | xargs -0 $(WS)/tests/ktap-report.sh
+ONCE_RESULTS := $(BUILD_DIR)/logs/workspace-results.log
 check: deps
 	@mkdir -p $(BUILD_DIR)/logs
-	@rm -f $(REPORT_LIST)
 	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel &&) true
-	@$(WS)/tests/doctor-cases.sh >$(BUILD_DIR)/logs/doctor-results.log || \
-		echo "not ok doctor-cases.sh ran to completion # exit status $$?" \
-		>>$(BUILD_DIR)/logs/doctor-results.log
-	@echo $(BUILD_DIR)/logs/doctor-results.log >$(REPORT_LIST)
-	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) \
-		check-generation REPORT_LIST=$(REPORT_LIST) &&) true
+	@rm -f $(REPORT_LIST) $(REPORT_LIST).*
+	@{ $(WS)/tests/workspace-checks.sh && $(WS)/tests/doctor-cases.sh || \
+		echo "not ok workspace checks and doctor cases ran to completion # exit status $$?"; \
+		} >$(ONCE_RESULTS) 2>$(BUILD_DIR)/logs/workspace-checks.err & once=$$!; \
+	status=0; \
+	for k in $(KERNELS); do \
+		$(MAKE) --no-print-directory KERNEL=$$k check-generation \
+			REPORT_LIST=$(REPORT_LIST).$$k || { status=$$?; break; }; \
+	done; \
+	wait $$once; exit $$status
+	@{ echo $(ONCE_RESULTS); cat $(foreach k,$(KERNELS),$(REPORT_LIST).$(k)); } >$(REPORT_LIST)
 	@$(call REPORT,$(REPORT_LIST))
 
 # One generation's part of make check (KERNEL=..); with REPORT_LIST its
@@ -251,7 +259,7 @@ check-debug: deps
 
 check-debug-in-parallel-%:
 	@echo "[check-debug] $*: started, log in $(BUILD_DIR)/logs/$*/check-debug.log"
-	@t0=$$(date +%s); $(MAKE) --no-print-directory KERNEL=$* check-debug-generation \
+	@t0=$$(date +%s); $(MAKE) -j1 --no-print-directory KERNEL=$* check-debug-generation \
 		REPORT_LIST=$(BUILD_DIR)/logs/$*/check-debug-reports.list \
 		>$(BUILD_DIR)/logs/$*/check-debug.log 2>&1 || \
 		{ tail -n 20 $(BUILD_DIR)/logs/$*/check-debug.log; exit 1; }; \

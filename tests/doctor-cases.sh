@@ -568,17 +568,16 @@ case_out_dir() {
 	[ -z "$stage" ] || rm -rf "$stage"
 }
 
-# generation_module: modules/hello built against the generation's tree
-# (the workspace's modules/hello/hello.ko when it is, kept from the last run
-# while the modules are being rebuilt), built once under $FIX; prints its
-# path.
+# generation_module: modules/hello built against the generation's tree,
+# from a copy under $FIX (never the workspace's own .ko, which make check
+# may be rebuilding meanwhile), again only when the tree or the sources are
+# newer; prints its path.
 generation_module() {
-	local ko=$WS/modules/hello/hello.ko copy=$FIX/ko-$LABEL/hello.ko
+	local copy=$FIX/ko-$LABEL/hello.ko
 	mkdir -p "$FIX/ko-$LABEL"
-	if [ -f "$ko" ] &&
-		[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$(cat "$GKDIR/include/config/kernel.release")" ]; then
-		cp "$ko" "$copy.tmp" && mv "$copy.tmp" "$copy"
-	elif [ ! -f "$copy" ] || [ "$copy" -ot "$GKDIR/vmlinux" ]; then
+	if [ ! -f "$copy" ] || [ "$copy" -ot "$GKDIR/vmlinux" ] ||
+		[ -n "$(find "$WS/Kbuild" "$WS/modules/hello" "$WS/modules/common" \( -name "*.rs" -o -name Kbuild \) \
+			-newer "$copy" -print -quit)" ]; then
 		build_hello "$FIX/hello-build-$LABEL" || return 1
 		cp "$FIX/hello-build-$LABEL/modules/hello/hello.ko" "$copy"
 	fi

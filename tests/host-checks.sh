@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Host-side checks of `make check`, run before the VM: the modules build
-# from clean with no compiler or clippy warnings, the Rust sources follow the
-# kernel's rustfmt settings, the shell scripts pass shellcheck, and modinfo
-# shows each module's metadata. Leaves the modules built for the VM.
+# Host-side checks of `make check` for one kernel generation (KERNEL), run
+# before its VM runs: the modules build from clean with no compiler or
+# clippy warnings, the Rust sources follow that kernel's rustfmt settings,
+# modinfo shows each module's metadata, then the headers cases
+# (tests/headers-cases.sh). Leaves the modules built for the VM. (What does
+# not depend on the generation is in tests/workspace-checks.sh.)
 #
 # Prints result lines (tests/lib/ktap.sh: ok NAME / not ok NAME # WHY /
 # # DIAGNOSTIC); tests/ktap-report.sh labels and numbers them into KTAP.
@@ -70,48 +72,6 @@ if out=$("$WS_RUSTFMT" --check --config-path "$KDIR/.rustfmt.toml" "${crates[@]}
 else
 	not_ok "rustfmt: sources follow the kernel's .rustfmt.toml" "run: $WS_RUSTFMT --config-path $KDIR/.rustfmt.toml FILES"
 	echo "$out" | grep '^Diff in' | head -n 5 | sed 's/^/  /' | diag_lines
-fi
-
-# The host unit tests of the test programs' pure parts (the fuzzer's model,
-# its RNG, the ioctl encoding...): each test folder's build.sh
-# --unit-tests, built by the rustc that builds the programs; one result
-# line per #[test].
-for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh; do
-	[ -x "$build" ] || continue
-	rel=$(dirname "${build#"$WS"/}")
-	work=$BUILD_DIR/unit-tests/$(basename "$rel")
-	log=$LOG_DIR/unit-tests-$(basename "$rel").log
-	rm -f "$work/unit-tests"
-	if ! BINDGEN=$WS_PROGRAMS_BINDGEN RUSTC=$WS_PROGRAMS_RUSTC \
-		LIBCLANG_PATH=$WS_PROGRAMS_LIBCLANG_PATH "$build" --unit-tests "$work" >"$log" 2>&1; then
-		not_ok "unit tests: $rel build with rustc --test" "see $log"
-		grep -E '^(error|warning)' "$log" | head -n 5 | diag_lines
-		continue
-	fi
-	ok "unit tests: $rel build with rustc --test"
-	status=0
-	"$work/unit-tests" --test-threads 1 >"$log" 2>&1 || status=$?
-	ran=0
-	while read -r _ test _ outcome; do
-		ran=$((ran + 1))
-		case "$outcome" in
-		ok) ok "unit test: $rel: $test" ;;
-		ignored) skip "unit test: $rel: $test" "#[ignore]" ;;
-		*) not_ok "unit test: $rel: $test" "$outcome, see $log" ;;
-		esac
-	done < <(grep -E '^test .* \.\.\. ' "$log")
-	if [ "$status" -ne 0 ] || [ "$ran" -eq 0 ]; then
-		not_ok "unit tests: $rel all ran and passed" "exit status $status, $ran tests; see $log"
-	fi
-done
-
-mapfile -t scripts < <(cd "$WS" && grep -rlE '^#!/bin/(ba)?sh|shellcheck shell=(ba)?sh' \
-	.ci scripts tests kernels | sort)
-if out=$(cd "$WS" && shellcheck -x "${scripts[@]}" 2>&1); then
-	ok "shellcheck: ${#scripts[@]} shell scripts are clean"
-else
-	not_ok "shellcheck: ${#scripts[@]} shell scripts are clean" "see shellcheck output below"
-	echo "$out" | grep -E '^In ' | head -n 5 | sed 's/^/  /' | diag_lines
 fi
 
 # What modinfo shows for each module.

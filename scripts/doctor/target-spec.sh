@@ -58,6 +58,18 @@ check_target_spec() {
 	printf '#![feature(no_core)]\n#![no_core]\nextern crate core;\n' >"$tmp/probe.rs"
 	probe_rustc "$tmp" --crate-name=ws_doctor_probe --target="./$spec" \
 		--extern core="$KDIR/$core" -o "$tmp/libws_doctor_probe.rmeta" "$tmp/probe.rs" || rc=$?
+	# rustc 1.8x+ also compares target modifiers: a kernel whose Rust is
+	# built with -Zsanitizer (KASAN) has a core the plain probe may not mix
+	# with. The triple matched then; ask again, allowing that one mismatch.
+	local modifier
+	# shellcheck disable=SC2016 # backquotes of rustc's message, not an expansion
+	modifier=$(sed -n 's/^error: mixing `-Z\([a-z-]*\)` will cause an ABI mismatch.*$/\1/p' "$tmp/err" | head -n 1)
+	if [ "$rc" != 0 ] && [ -n "$modifier" ]; then
+		rc=0
+		probe_rustc "$tmp" --crate-name=ws_doctor_probe --target="./$spec" \
+			-Cunsafe-allow-abi-mismatch="$modifier" \
+			--extern core="$KDIR/$core" -o "$tmp/libws_doctor_probe.rmeta" "$tmp/probe.rs" || rc=$?
+	fi
 	if [ "$rc" = 0 ]; then
 		ok "$core was built for $spec as it is now (rustc loads it with --target=./$spec)"
 	elif grep -q 'E0461' "$tmp/err"; then
