@@ -107,7 +107,7 @@ doctor() {
 	local kdir=$1
 	shift
 	RC=0
-	OUT=$(${DOCTOR_AS:-} env KDIR="$kdir" DEFAULT_KDIR="$DEFAULT_KDIR" \
+	OUT=$(${DOCTOR_AS:-} env WS="${DOCTOR_WS:-$WS}" KDIR="$kdir" DEFAULT_KDIR="$DEFAULT_KDIR" \
 		RUSTC="$RUSTC" BINDGEN="$BINDGEN" LLVM="$LLVM" LIBCLANG_PATH="$LIBCLANG_PATH" \
 		"$DOCTOR" "$@" 2>&1) || RC=$?
 }
@@ -549,7 +549,7 @@ case_out_dir() {
 		"scripts/Makefile.build lacks --out-dir, but KDIR is writable"
 	[ "$(id -u)" -eq 0 ] || chmod a-w "$dir"
 	# nobody may not reach the workspace (say, under /root): use copies.
-	local stage='' doctor=$DOCTOR user
+	local stage='' doctor=$DOCTOR ws=$WS user
 	if ! as_unprivileged test -r "$dir/.config" -a -x "$DOCTOR" -a -r "$GKDIR/$SPEC"; then
 		stage=$(mktemp -d)
 		chmod 755 "$stage"
@@ -557,9 +557,10 @@ case_out_dir() {
 		cp -r "$dir" "$stage/tree"
 		chmod -R a+rX "$stage"
 		doctor=$stage/scripts/doctor.sh
+		ws=$stage
 		dir=$stage/tree
 	fi
-	DOCTOR=$doctor DOCTOR_AS=as_unprivileged doctor "$dir"
+	DOCTOR=$doctor DOCTOR_WS=$ws DOCTOR_AS=as_unprivileged doctor "$dir"
 	user=$(as_unprivileged id -un)
 	expect_problem "read-only tree without --out-dir (as $user): patch-out-dir.sh" \
 		"KDIR's scripts/Makefile.build lacks --out-dir and KDIR is not writable by $user" \
