@@ -112,3 +112,85 @@ test_module() {
 		not_ok "$MOD: no new taint, WARN or oops" "before: $before, after: $after"
 	fi
 }
+
+# The misc devices of the ABI of modules/rust_misc/rust_misc.h (rust_misc
+# and its C twin c_misc), tested the same way: their guest tests call these
+# with the node (/dev/NAME, NAME also being its name in /sys/class/misc) and
+# the module's log prefix, which is $MOD.
+#
+# Settings, from the kernel command line (tests/run-vm.sh puts them there):
+#   ws.fuzz_ops=N    operations of the fuzzer (required: make check and make
+#                    check-debug each pass theirs)
+#   ws.fuzz_seed=S   its seed (default: 32 random bits from /dev/urandom), to
+#                    replay a failed run; the seed is always printed.
+
+# Centiseconds since boot.
+uptime_cs() {
+	read -r up _ </proc/uptime
+	echo "${up%.*}${up#*.}" | sed 's/^0*//;s/^$/0/'
+}
+
+# run_program NAME COMMAND...: run a test program with its results on fd 3;
+# ok when it ran to completion (exit status 0 or 1, which its own results
+# tell apart), with the time it took.
+run_program() {
+	name=$1
+	shift
+	t0=$(uptime_cs)
+	"$@" >&3
+	status=$?
+	cs=$(($(uptime_cs) - t0))
+	diag "$MOD: $name took $((cs / 100)).$(printf '%02d' $((cs % 100))) s"
+	if [ "$status" -le 1 ]; then
+		ok "$MOD: $name ran to completion"
+	else
+		not_ok "$MOD: $name ran to completion" "exit status $status"
+	fi
+}
+
+# misc_store_after_load DEVICE: the node appears with the minor the module
+# logs, the userspace test program checks every rule of the device (one
+# result line per check), and the model-checked fuzzer and the
+# multi-process stress test run against it (tests/modules/rust_misc/).
+misc_store_after_load() {
+	device=$1
+	target="--device $device --module $MOD"
+	dev=$(cat "/sys/class/misc/${device#/dev/}/dev" 2>/dev/null)
+	expect_log "$MOD: Registered $device, misc minor ${dev#*:}"
+	check "$MOD: $device is a character device" test -c "$device"
+	check "$MOD: $device is misc major 10 (sysfs dev $dev)" \
+		test "${dev%:*}" = 10
+
+	# shellcheck disable=SC2086 # target is two options with their values
+	run_program "userspace test program" /tests/bin/rust-misc-test $target
+
+	ops=$(cmdline_value ws.fuzz_ops)
+	seed=$(cmdline_value ws.fuzz_seed)
+	[ -n "$seed" ] || seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	[ -n "$seed" ] || seed=$(date +%s)
+	make_target=check
+	[ "$(cmdline_value ws.debug)" != 1 ] || make_target=check-debug
+	if [ -z "$ops" ]; then
+		not_ok "$MOD: fuzzer length given (ws.fuzz_ops)" "missing on the kernel command line"
+	else
+		diag "$MOD: fuzz seed $seed, $ops ops (replay: FUZZ_SEED=$seed FUZZ_OPS=$ops make $make_target)"
+		# shellcheck disable=SC2086
+		run_program "fuzzer" /tests/bin/rust-misc-stress fuzz \
+			--seed "$seed" --ops "$ops" $target
+	fi
+	# shellcheck disable=SC2086
+	run_program "stress test" /tests/bin/rust-misc-stress stress \
+		--procs 8 --ops 2000 --seed "$seed" $target
+}
+
+# misc_store_after_unload DEVICE: the module said goodbye, the node is gone.
+misc_store_after_unload() {
+	expect_log "$MOD: Unregistering $1"
+	check "$MOD: $1 removed" test ! -e "$1"
+}
+
+# misc_store_use DEVICE CYCLE: a write and a read, for the debug tests'
+# load/unload cycles.
+misc_store_use() {
+	echo "cycle $2" >"$1" && cat "$1" >/dev/null
+}
