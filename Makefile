@@ -35,8 +35,28 @@ KERNEL_SERIES := $(WS_KERNEL_SERIES)
 LLVM_VERSION  := $(WS_LLVM_VERSION)
 DEFAULT_KDIR  := $(WS_KCONF_KDIR)
 
-KDIR ?= $(DEFAULT_KDIR)
+# KDIR, when not given (on the command line or in the environment): the
+# running kernel's build tree when it has Rust (CONFIG_RUST=y), as
+# out-of-tree module templates default to the running kernel, else the
+# workspace's kernel. RUNNING_KDIR names the running kernel's tree. The
+# targets that boot the workspace's kernels (run, check...) pass their KDIR
+# to every build explicitly, so this choice is only that of `make`,
+# `make doctor` and the like, which say it in one line (KDIR_CHOICE).
+RUNNING_KDIR ?= /lib/modules/$(shell uname -r)/build
+ifeq ($(origin KDIR),undefined)
+  ifneq ($(shell grep -sx 'CONFIG_RUST=y' $(RUNNING_KDIR)/include/config/auto.conf),)
+    KDIR := $(RUNNING_KDIR)
+    KDIR_CHOICE := the running kernel's tree, which has CONFIG_RUST=y
+  else ifneq ($(wildcard $(RUNNING_KDIR)/include/config/auto.conf),)
+    KDIR := $(DEFAULT_KDIR)
+    KDIR_CHOICE := the workspace's Linux $(KERNEL_SERIES) kernel: the running kernel's tree $(RUNNING_KDIR) has no CONFIG_RUST=y
+  else
+    KDIR := $(DEFAULT_KDIR)
+    KDIR_CHOICE := the workspace's Linux $(KERNEL_SERIES) kernel: the running kernel has no built tree at $(RUNNING_KDIR)
+  endif
+endif
 override KDIR := $(abspath $(KDIR))
+SAY_KDIR = $(if $(KDIR_CHOICE),@echo "make: KDIR=$(KDIR): $(KDIR_CHOICE) (KDIR=... picks another)" >&2)
 
 # ---------------------------------------------------------------------------
 # Toolchain for KDIR. The tree's generation is its VERSION.PATCHLEVEL (from
@@ -142,10 +162,12 @@ DOCTOR := KDIR=$(KDIR) DEFAULT_KDIR=$(DEFAULT_KDIR) RUSTC=$(RUSTC) \
 	  BINDGEN=$(BINDGEN) LLVM=$(KBUILD_LLVM) $(WS)/scripts/doctor.sh
 
 check-kdir:
+	$(SAY_KDIR)
 	@$(DOCTOR) --quiet >&2
 
 # make doctor [KDIR=..] [MODULE=x.ko ...] [RELEASE=..]
 doctor:
+	$(SAY_KDIR)
 	@$(DOCTOR) $(foreach m,$(MODULE),--module $(abspath $(m))) \
 	  $(if $(RELEASE),--release '$(RELEASE)')
 
@@ -156,6 +178,7 @@ modules_install: check-kdir
 	$(KBUILD) modules_install
 
 clean:
+	$(SAY_KDIR)
 	@if [ -f "$(KDIR)/Makefile" ]; then \
 	  $(KBUILD) clean; \
 	else \
@@ -170,6 +193,7 @@ clean:
 # builds Rust modules (see scripts/package-headers.sh).
 headers:
 	@test -n "$(DEST)" || { echo "usage: make headers DEST=dir [KDIR=...]" >&2; exit 2; }
+	$(SAY_KDIR)
 	@$(WS)/scripts/package-headers.sh --rustc $(RUSTC) $(KDIR) $(DEST)
 
 deps:

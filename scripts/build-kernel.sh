@@ -146,7 +146,8 @@ step_done
 
 step_start "building Linux $src_version with LLVM$KCONF_LLVM and $("$KCONF_RUSTC" --version | cut -d' ' -f1-2), $JOBS jobs (3 to 10 min on 2 cores)"
 log=$BUILD_DIR/logs/$WS_TAG-build.log
-if ! make -C "$KDIR" -j"$JOBS" "$@" all >"$log" 2>&1; then
+: >"$log"
+if ! with_progress "$log" make -C "$KDIR" -j"$JOBS" "$@" all; then
 	tail -n 40 "$log" >&2
 	die "kernel build failed; full log: $log"
 fi

@@ -75,7 +75,7 @@ install_private() {
 	rm -rf "$dir.tmp"
 	mkdir -p "$dir.tmp/debs"
 	# shellcheck disable=SC2086 # one word per package=version
-	(cd "$dir.tmp/debs" && apt-get download $want) >>"$LOG" 2>&1 || {
+	(cd "$dir.tmp/debs" && with_progress "$LOG" apt-get download $want) || {
 		tail -n 20 "$LOG" >&2
 		die "apt-get download failed; full log: $LOG"
 	}
@@ -146,13 +146,20 @@ if [ -n "$missing" ]; then
 	step_start "installing Debian packages:$missing"
 	apt_update
 	# shellcheck disable=SC2086 # one word per package
-	as_root env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends $missing >>"$LOG" 2>&1 || {
+	with_progress "$LOG" as_root env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends $missing || {
 		tail -n 20 "$LOG" >&2
 		die "apt-get install failed; full log: $LOG"
 	}
 	step_done
 fi
+
+# cargo_install CRATE@VERSION: build a host tool into build/tools, from /
+# so that rust-toolchain.toml (no cargo of its own) plays no part: the
+# host's default toolchain builds it.
+cargo_install() {
+	(cd / && exec cargo install --locked --force --root "$BUILD_DIR/tools" "$1")
+}
 
 for label in $(kconf_labels); do
 	kconf_load "$label" || exit 1
@@ -180,10 +187,12 @@ for label in $(kconf_labels); do
 		fi
 		step_start "building $crate into $BUILD_DIR/tools"
 		mkdir -p "$BUILD_DIR/tools"
-		# From / so that rust-toolchain.toml (no cargo of its own) plays
-		# no part: the host's default toolchain builds this host tool.
-		(cd / && cargo install --quiet --locked --force \
-			--root "$BUILD_DIR/tools" "$crate")
+		cargo_log=$BUILD_DIR/logs/cargo-install.log
+		: >"$cargo_log"
+		with_progress "$cargo_log" cargo_install "$crate" || {
+			tail -n 20 "$cargo_log" >&2
+			die "cargo install $crate failed; full log: $cargo_log"
+		}
 		step_done ;;
 	deb:*)
 		LIBCLANG_PATH=$KCONF_LIBCLANG_PATH "$KCONF_BINDGEN" --version >/dev/null 2>&1 ||

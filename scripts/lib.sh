@@ -35,6 +35,30 @@ step_done() {
 	say "$WS_STEP: done in $(($(now) - WS_STEP_T0)) s"
 }
 
+# with_progress LOG COMMAND...: run COMMAND with its output appended to LOG
+# and, while it runs, say every WS_PROGRESS_EVERY seconds (default 30) how
+# long it has been running and the last line of LOG (what it is doing, e.g.
+# "CC kernel/fork.o"). Returns COMMAND's exit status.
+with_progress() {
+	wp_log=$1
+	shift
+	"$@" >>"$wp_log" 2>&1 &
+	wp_pid=$!
+	wp_t0=$(now)
+	wp_next=$((wp_t0 + ${WS_PROGRESS_EVERY:-30}))
+	while kill -0 "$wp_pid" 2>/dev/null; do
+		sleep 1
+		if [ "$(now)" -ge "$wp_next" ] && kill -0 "$wp_pid" 2>/dev/null; then
+			wp_last=$(tail -n 1 "$wp_log" 2>/dev/null | tr -s ' \t' ' ' | cut -c1-90)
+			say "  ... $(($(now) - wp_t0)) s${wp_last:+: $wp_last}"
+			wp_next=$((wp_next + ${WS_PROGRESS_EVERY:-30}))
+		fi
+	done
+	wp_rc=0
+	wait "$wp_pid" || wp_rc=$?
+	return "$wp_rc"
+}
+
 # Run a command as root: directly when we are root, through sudo otherwise.
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then

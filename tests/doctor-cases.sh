@@ -26,6 +26,10 @@ set -eu
 : "${WS:?run this with the environment of the top-level Makefile}"
 : "${BUILD_DIR:?run this with the environment of the top-level Makefile}"
 : "${DEFAULT_KDIR:?run this with the environment of the top-level Makefile}"
+: "${KERNEL_SERIES:?run this with the environment of the top-level Makefile}"
+# The series of the workspace's default kernel (DEFAULT_KDIR), before
+# use_generation loads the others.
+DEFAULT_SERIES=$KERNEL_SERIES
 
 DOCTOR=$WS/scripts/doctor.sh
 FIX=$BUILD_DIR/doctor
@@ -283,6 +287,61 @@ case_no_kdir() {
 	doctor "$FIX/no-such-tree"
 	expect_problem "a KDIR that does not exist is named, with a fix" \
 		"KDIR=$FIX/no-such-tree does not exist" "fix: pass KDIR="
+}
+
+# make_default_kdir RUNNING_KDIR [TARGET]: `make TARGET` (default doctor)
+# with no KDIR given anywhere, RUNNING_KDIR standing for the running
+# kernel's /lib/modules/$(uname -r)/build; sets OUT and RC.
+make_default_kdir() {
+	RC=0
+	OUT=$(env -u KDIR -u MAKEFLAGS -u MAKELEVEL make --no-print-directory -s -C "$WS" \
+		"${2:-doctor}" RUNNING_KDIR="$1" 2>&1) || RC=$?
+}
+
+# expect_first_line NAME LINE: OUT starts with LINE.
+expect_first_line() {
+	if [ "$(head -n 1 <<<"$OUT")" = "$2" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "the first line is not: $2"
+		echo "$OUT" | head -n 5 | diag_lines
+	fi
+}
+
+case_default_kdir_missing() {
+	make_default_kdir "$FIX/no-such-tree"
+	expect_first_line "no KDIR, the running kernel has no tree: the workspace's kernel, said in one line" \
+		"make: KDIR=$DEFAULT_KDIR: the workspace's Linux $DEFAULT_SERIES kernel: the running kernel has no built tree at $FIX/no-such-tree (KDIR=... picks another)"
+}
+
+# case_default_kdir_rust_off HEADERS: the running kernel is Debian's stock one.
+case_default_kdir_rust_off() {
+	make_default_kdir "$1"
+	expect_first_line "no KDIR, the running kernel's tree has Rust off (${1##*/}): the workspace's kernel" \
+		"make: KDIR=$DEFAULT_KDIR: the workspace's Linux $DEFAULT_SERIES kernel: the running kernel's tree $1 has no CONFIG_RUST=y (KDIR=... picks another)"
+}
+
+# The running kernel is this generation's Rust kernel: make picks its
+# tree, and the tree's own toolchain with it (every doctor check ok).
+case_default_kdir_running() {
+	local name="no KDIR, the running kernel's tree has CONFIG_RUST=y: it is KDIR, with its toolchain"
+	make_default_kdir "$GKDIR"
+	expect_first_line "$name: said in one line" \
+		"make: KDIR=$GKDIR: the running kernel's tree, which has CONFIG_RUST=y (KDIR=... picks another)"
+	if [ "$RC" -eq 0 ] && grep -q "^doctor: ok   KDIR is a Linux $SERIES tree: generation $LABEL " <<<"$OUT"; then
+		ok "$name: the doctor passes"
+	else
+		not_ok "$name: the doctor passes" "exit $RC"
+		echo "$OUT" | diag_lines
+	fi
+	RC=0
+	OUT=$(env -u MAKEFLAGS -u MAKELEVEL make --no-print-directory -s -C "$WS" doctor \
+		KDIR="$GKDIR" RUNNING_KDIR="$FIX/no-such-tree" 2>&1) || RC=$?
+	if grep -q '^make: KDIR=' <<<"$OUT"; then
+		not_ok "KDIR given: no line about choosing it" "make printed: $(grep -m1 '^make: KDIR=' <<<"$OUT")"
+	else
+		ok "KDIR given: no line about choosing it"
+	fi
 }
 
 # --- cases per generation ------------------------------------------------------------
@@ -626,6 +685,7 @@ run_generation() {
 		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $SERIES headers, see $FIX/apt-download-$SERIES.log"
 	fi
 	[ -z "$hdir" ] || case_debian_headers "$hdir"
+	[ -z "$hdir" ] || case_default_kdir_rust_off "$hdir"
 	if ! tree_built; then
 		if [ "$GKDIR" = "$DEFAULT_KDIR" ]; then
 			not_ok "cases on the workspace's kernel" "$GKDIR is not built (make kernel)"
@@ -635,6 +695,7 @@ run_generation() {
 		return
 	fi
 	case_workspace_kernel
+	case_default_kdir_running
 	case_unknown_generation
 
 	case_rustup_rustc
@@ -660,6 +721,7 @@ main() {
 	local label
 	mkdir -p "$FIX"
 	case_no_kdir
+	case_default_kdir_missing
 	for label in $(kconf_labels | sort -t. -k1,1nr -k2,2nr); do
 		run_generation "$label"
 	done

@@ -54,3 +54,56 @@ else
 	not_ok "shellcheck: ${#scripts[@]} shell scripts are clean" "see shellcheck output below"
 	echo "$out" | grep -E '^In ' | head -n 5 | sed 's/^/  /' | diag_lines
 fi
+
+# make run's view of a run (tests/ktap-report.sh --show): each module's own
+# log lines, not what else the kernel logged meanwhile, the failures, then
+# one summary line per module and the totals.
+sample=$(mktemp)
+cat >"$sample" <<'SAMPLE'
+ok m: insmod
+# m log: m: Hello
+# m meanwhile: clocksource: Switched to clocksource tsc
+not ok m: read returns 0 # got -14
+ok m /dev/m: open
+ok n: insmod
+# n log: n: Bye
+end
+SAMPLE
+status=0
+out=$("$WS/tests/ktap-report.sh" --show "$sample:L" 2>&1) || status=$?
+rm -f "$sample"
+show_has() { printf '%s\n' "$out" | grep -qE "$1"; }
+if [ "$status" -eq 1 ] && show_has '^  \[L\] m\.ko  m: Hello$' && ! show_has clocksource &&
+	show_has '^not ok [0-9]+ - \[L\] m: read returns 0 # got -14$' &&
+	show_has '^  \[L\] m +2 passed, 1 failed, 1 lines logged$' &&
+	show_has '^  \[L\] n +1 passed, 0 failed, 1 lines logged$' &&
+	[ "$(printf '%s\n' "$out" | tail -n 1)" = "3 passed, 1 failed" ]; then
+	ok "make run's view: module lines only, failures, a summary per module, totals"
+else
+	not_ok "make run's view: module lines only, failures, a summary per module, totals" \
+		"exit status $status (1 expected); it printed:"
+	printf '%s\n' "$out" | diag_lines
+fi
+
+# Long steps (kernel builds, cargo install, apt-get) run through
+# with_progress (scripts/lib.sh): a line with the time and the log's last
+# line while they run, and the command's exit status kept.
+three_steps() {
+	for i in 1 2 3; do
+		echo "step $i"
+		sleep 1
+	done
+	return 3
+}
+plog=$(mktemp)
+status=0
+out=$(WS_PROGRESS_EVERY=1 WS_TAG=t with_progress "$plog" three_steps) || status=$?
+if [ "$status" -eq 3 ] && printf '%s\n' "$out" | grep -qE '^\[t\]   \.\.\. [0-9]+ s: step [0-9]$' &&
+	[ "$(head -n 1 "$plog")" = "step 1" ]; then
+	ok "long steps: progress lines while the command runs, its exit status kept"
+else
+	not_ok "long steps: progress lines while the command runs, its exit status kept" \
+		"exit status $status (3 expected); it printed:"
+	printf '%s\n' "$out" | diag_lines
+fi
+rm -f "$plog"

@@ -104,7 +104,12 @@ test_module() {
 	check "$MOD: gone from /proc/modules" sh -c "! grep -q '^$MOD ' /proc/modules"
 	after_unload
 
-	kmsg | sed "s/^/$MOD log: /" | diag_lines
+	# The module's own lines (printk's pr_fmt and Rust's pr_info! prefix
+	# them with the module's name) are its log; whatever else the kernel
+	# logged meanwhile (a mouse probed, a clocksource switched) is kept
+	# apart, so that make run shows only what the module said.
+	kmsg | grep "^$MOD: " | sed "s/^/$MOD log: /" | diag_lines
+	kmsg | grep -v "^$MOD: " | sed "s/^/$MOD meanwhile: /" | diag_lines
 	after=$(counters)
 	if [ "$before" = "$after" ]; then
 		ok "$MOD: no new taint, WARN or oops"
