@@ -74,6 +74,18 @@ else
 	echo "$out" | grep '^Diff in' | head -n 5 | sed 's/^/  /' | diag_lines
 fi
 
+# The C sources (the C twins, rust_misc's C helpers and headers) with the
+# kernel's own style checker, as a patch to the kernel would be checked.
+mapfile -t csources < <(cd "$WS" && git ls-files 'modules/*.c' 'modules/*.h')
+if out=$(cd "$WS" && perl "$KDIR/scripts/checkpatch.pl" --no-tree -f -q --terse \
+	"${csources[@]}" 2>&1); then
+	ok "checkpatch: ${#csources[@]} C files follow the kernel's coding style"
+else
+	not_ok "checkpatch: ${#csources[@]} C files follow the kernel's coding style" \
+		"run: $KDIR/scripts/checkpatch.pl --no-tree -f FILES"
+	echo "$out" | grep -E ': (ERROR|WARNING|CHECK):' | head -n 5 | sed 's/^/  /' | diag_lines
+fi
+
 # What modinfo shows for each module.
 for kbuild in "$WS"/modules/*/Kbuild; do
 	name=$(basename "$(dirname "$kbuild")")
