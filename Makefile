@@ -151,7 +151,7 @@ export WS_KDIR_SERIES := $(KDIR_SERIES)
 
 .PHONY: all modules clean modules_install help deps kernel kernel-debug run \
 	check check-debug check-generation check-debug-generation headers \
-	check-kdir doctor
+	check-kdir doctor dkms-modules dkms-source dkms-install check-dkms
 
 all: modules
 
@@ -188,6 +188,36 @@ clean:
 	    -o -name bindings_generated.rs \) -delete; \
 	  rm -f Module.symvers modules.order .module-common.o; \
 	fi
+
+# DKMS. dkms.conf's MAKE runs `make KDIR=<the tree> dkms-modules` in DKMS's
+# copy of the sources (see scripts/dkms-conf.sh): the doctor, a check that
+# the dkms.conf lists the modules Kbuild has, the build, and a check that
+# it made exactly those. DKMS 3.0 appends CC=clang and LD=ld.lld to its make
+# command when the tree's config says clang and lld: a generic guess (a
+# plain `clang` on PATH, which Debian's clang-N does not install, or one of
+# another version). The toolchain is picked for KDIR above, so for
+# dkms-modules these two are not passed on to Kbuild.
+ifneq ($(filter dkms-modules,$(MAKECMDGOALS)),)
+  DKMS_DROPPED := $(filter CC=% LD=%,$(MAKEOVERRIDES))
+  MAKEOVERRIDES := $(filter-out CC=% LD=%,$(MAKEOVERRIDES))
+endif
+dkms-modules: check-kdir
+	@$(WS)/scripts/dkms-conf.sh --check $(WS)/dkms.conf
+	$(if $(DKMS_DROPPED),@echo "make: not passed to Kbuild: $(DKMS_DROPPED) (LLVM=$(KBUILD_LLVM) is KDIR's)")
+	+$(KBUILD) modules
+	@$(WS)/scripts/dkms-conf.sh --check $(WS)/dkms.conf $(WS)/modules.order
+
+# make dkms-source [DKMS_ROOT=dir]: the sources with a generated dkms.conf
+# in <root>/usr/src/rust-oot-modules-<git describe>, and the dkms commands.
+# make dkms-install [DKMS_KERNEL=release] [DKMS_KDIR=tree] [DKMS_ROOT=dir]:
+# then dkms add, build and install (see scripts/dkms-install.sh).
+DKMS_ARGS = $(if $(DKMS_KERNEL),--kernel $(DKMS_KERNEL)) \
+	$(if $(DKMS_KDIR),--kdir $(DKMS_KDIR)) $(if $(DKMS_ROOT),--root $(DKMS_ROOT))
+dkms-source:
+	@$(WS)/scripts/dkms-install.sh --source-only $(DKMS_ARGS)
+
+dkms-install:
+	@$(WS)/scripts/dkms-install.sh $(DKMS_ARGS)
 
 # make headers DEST=dir [KDIR=..]: package KDIR as a headers-only tree that
 # builds Rust modules (see scripts/package-headers.sh).
