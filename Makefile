@@ -284,11 +284,25 @@ check: deps
 check-generation: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
 	@$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/$(KERNEL)/host-results.log
+	@$(DKMS_CASES)
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
 		--host-results $(BUILD_DIR)/logs/$(KERNEL)/host-results.log \
 		--modules $(WS)/modules \
 		--modules $(BUILD_DIR)/headers-$(KERNEL)/modules:headers \
-		$(if $(REPORT_LIST),--report-list $(REPORT_LIST))
+		$(DKMS_VM_ARGS) $(if $(REPORT_LIST),--report-list $(REPORT_LIST))
+
+# make check-dkms [KERNEL=..]: DKMS on its own, as check-generation runs it
+# (tests/dkms-cases.sh): the workspace's kernel as an installed headers
+# package in a private root, make dkms-install there, then a VM run that
+# loads the DKMS-installed modules with modprobe ("[6.12 dkms]" results).
+DKMS_RELEASE = $(shell cat $(DEFAULT_KDIR)/include/config/kernel.release)
+DKMS_CASES = $(WS)/tests/dkms-cases.sh >$(BUILD_DIR)/logs/$(KERNEL)/dkms-results.log
+DKMS_VM_ARGS = --host-results $(BUILD_DIR)/logs/$(KERNEL)/dkms-results.log \
+	--lib-modules $(BUILD_DIR)/dkms/$(KERNEL)/root/lib/modules/$(DKMS_RELEASE):dkms
+check-dkms: kernel
+	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
+	@$(DKMS_CASES)
+	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) $(DKMS_VM_ARGS)
 
 # make check-debug: the suite on every generation's debug kernel (KASAN,
 # kmemleak, lockdep, failslab): the modules built against it from a copy of

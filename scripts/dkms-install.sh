@@ -98,6 +98,9 @@ if [ -n "$SOURCE_ONLY" ]; then
 fi
 
 [ -z "$ROOT" ] || DKMS+=(--no-depmod)
+# The DKMS build is what it would be on its own (dkms autoinstall): nothing
+# of the make running this script (its variables, its jobserver) leaks in.
+unset MAKEFLAGS MAKELEVEL MFLAGS MAKEOVERRIDES
 step_start "dkms add, build and install of $PACKAGE/$VERSION for $RELEASE"
 as_root "${DKMS[@]}" add "$PACKAGE/$VERSION"
 as_root "${DKMS[@]}" build "$PACKAGE/$VERSION" "${KERNEL_ARGS[@]}"
