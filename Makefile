@@ -353,6 +353,9 @@ help:
 	@echo '  make modules_install [INSTALL_MOD_PATH=dir]  install the .ko files under lib/modules/'
 	@echo '  make headers DEST=dir                        package KDIR as a headers tree with its Rust metadata'
 	@echo '  make doctor [KDIR=..] [MODULE=x.ko] [RELEASE=..]  check KDIR, the toolchain (and a .ko) with fixes'
+	@echo '  make dkms-install [DKMS_KERNEL=release] [DKMS_KDIR=tree] [DKMS_ROOT=dir]'
+	@echo '                                               dkms add, build and install the modules (dkms.conf generated)'
+	@echo '  make dkms-source [DKMS_ROOT=dir]             only the sources with dkms.conf in /usr/src, and the dkms commands'
 	@echo
 	@echo 'Workspace kernel and tests:'
 	@echo '  make deps     install what every kernel generation needs (idempotent)'
@@ -360,6 +363,7 @@ help:
 	@echo '                KERNEL is one of kernels/*.conf: $(KNOWN_KERNELS)'
 	@echo '  make run      deps + kernel + modules, boot QEMU, load each module, show its log'
 	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure'
+	@echo '  make check-dkms  only the DKMS tests: install into a private root, modprobe in QEMU'
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
 	@echo '                with load/unload cycles, allocation failures and 1,000,000 fuzzed ops'
 	@echo

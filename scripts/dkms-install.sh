@@ -89,15 +89,16 @@ copy_sources "$tmp/src"
 as_root cp -R "$tmp/src/." "$SRC/"
 say "sources and dkms.conf in $SRC"
 
+[ -z "$ROOT" ] || DKMS+=(--no-depmod)
 if [ -n "$SOURCE_ONLY" ]; then
 	echo "Then, as root:"
 	echo "  ${DKMS[*]} add $PACKAGE/$VERSION"
 	echo "  ${DKMS[*]} build $PACKAGE/$VERSION ${KERNEL_ARGS[*]}"
 	echo "  ${DKMS[*]} install $PACKAGE/$VERSION ${KERNEL_ARGS[*]}"
+	[ -z "$ROOT" ] || echo "  depmod -b $ROOT $RELEASE"
 	exit 0
 fi
 
-[ -z "$ROOT" ] || DKMS+=(--no-depmod)
 # The DKMS build is what it would be on its own (dkms autoinstall): nothing
 # of the make running this script (its variables, its jobserver) leaks in.
 unset MAKEFLAGS MAKELEVEL MFLAGS MAKEOVERRIDES
