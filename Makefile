@@ -151,7 +151,7 @@ export WS_KDIR_SERIES := $(KDIR_SERIES)
 
 .PHONY: all modules clean modules_install help deps kernel kernel-debug run \
 	check check-debug check-generation check-debug-generation headers \
-	check-kdir doctor
+	check-kdir doctor dkms-modules dkms-source dkms-install check-dkms
 
 all: modules
 
@@ -188,6 +188,36 @@ clean:
 	    -o -name bindings_generated.rs \) -delete; \
 	  rm -f Module.symvers modules.order .module-common.o; \
 	fi
+
+# DKMS. dkms.conf's MAKE runs `make KDIR=<the tree> dkms-modules` in DKMS's
+# copy of the sources (see scripts/dkms-conf.sh): the doctor, a check that
+# the dkms.conf lists the modules Kbuild has, the build, and a check that
+# it made exactly those. DKMS 3.0 appends CC=clang and LD=ld.lld to its make
+# command when the tree's config says clang and lld: a generic guess (a
+# plain `clang` on PATH, which Debian's clang-N does not install, or one of
+# another version). The toolchain is picked for KDIR above, so for
+# dkms-modules these two are not passed on to Kbuild.
+ifneq ($(filter dkms-modules,$(MAKECMDGOALS)),)
+  DKMS_DROPPED := $(filter CC=% LD=%,$(MAKEOVERRIDES))
+  MAKEOVERRIDES := $(filter-out CC=% LD=%,$(MAKEOVERRIDES))
+endif
+dkms-modules: check-kdir
+	@$(WS)/scripts/dkms-conf.sh --check $(WS)/dkms.conf
+	$(if $(DKMS_DROPPED),@echo "make: not passed to Kbuild: $(DKMS_DROPPED) (LLVM=$(KBUILD_LLVM) is KDIR's)")
+	+$(KBUILD) modules
+	@$(WS)/scripts/dkms-conf.sh --check $(WS)/dkms.conf $(WS)/modules.order
+
+# make dkms-source [DKMS_ROOT=dir]: the sources with a generated dkms.conf
+# in <root>/usr/src/rust-oot-modules-<git describe>, and the dkms commands.
+# make dkms-install [DKMS_KERNEL=release] [DKMS_KDIR=tree] [DKMS_ROOT=dir]:
+# then dkms add, build and install (see scripts/dkms-install.sh).
+DKMS_ARGS = $(if $(DKMS_KERNEL),--kernel $(DKMS_KERNEL)) \
+	$(if $(DKMS_KDIR),--kdir $(DKMS_KDIR)) $(if $(DKMS_ROOT),--root $(DKMS_ROOT))
+dkms-source:
+	@$(WS)/scripts/dkms-install.sh --source-only $(DKMS_ARGS)
+
+dkms-install:
+	@$(WS)/scripts/dkms-install.sh $(DKMS_ARGS)
 
 # make headers DEST=dir [KDIR=..]: package KDIR as a headers-only tree that
 # builds Rust modules (see scripts/package-headers.sh).
@@ -254,11 +284,25 @@ check: deps
 check-generation: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
 	@$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/$(KERNEL)/host-results.log
+	@$(DKMS_CASES)
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
 		--host-results $(BUILD_DIR)/logs/$(KERNEL)/host-results.log \
 		--modules $(WS)/modules \
 		--modules $(BUILD_DIR)/headers-$(KERNEL)/modules:headers \
-		$(if $(REPORT_LIST),--report-list $(REPORT_LIST))
+		$(DKMS_VM_ARGS) $(if $(REPORT_LIST),--report-list $(REPORT_LIST))
+
+# make check-dkms [KERNEL=..]: DKMS on its own, as check-generation runs it
+# (tests/dkms-cases.sh): the workspace's kernel as an installed headers
+# package in a private root, make dkms-install there, then a VM run that
+# loads the DKMS-installed modules with modprobe ("[6.12 dkms]" results).
+DKMS_RELEASE = $(shell cat $(DEFAULT_KDIR)/include/config/kernel.release)
+DKMS_CASES = $(WS)/tests/dkms-cases.sh >$(BUILD_DIR)/logs/$(KERNEL)/dkms-results.log
+DKMS_VM_ARGS = --host-results $(BUILD_DIR)/logs/$(KERNEL)/dkms-results.log \
+	--lib-modules $(BUILD_DIR)/dkms/$(KERNEL)/root/lib/modules/$(DKMS_RELEASE):dkms
+check-dkms: kernel
+	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
+	@$(DKMS_CASES)
+	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) $(DKMS_VM_ARGS)
 
 # make check-debug: the suite on every generation's debug kernel (KASAN,
 # kmemleak, lockdep, failslab): the modules built against it from a copy of
@@ -309,6 +353,9 @@ help:
 	@echo '  make modules_install [INSTALL_MOD_PATH=dir]  install the .ko files under lib/modules/'
 	@echo '  make headers DEST=dir                        package KDIR as a headers tree with its Rust metadata'
 	@echo '  make doctor [KDIR=..] [MODULE=x.ko] [RELEASE=..]  check KDIR, the toolchain (and a .ko) with fixes'
+	@echo '  make dkms-install [DKMS_KERNEL=release] [DKMS_KDIR=tree] [DKMS_ROOT=dir]'
+	@echo '                                               dkms add, build and install the modules (dkms.conf generated)'
+	@echo '  make dkms-source [DKMS_ROOT=dir]             only the sources with dkms.conf in /usr/src, and the dkms commands'
 	@echo
 	@echo 'Workspace kernel and tests:'
 	@echo '  make deps     install what every kernel generation needs (idempotent)'
@@ -316,6 +363,7 @@ help:
 	@echo '                KERNEL is one of kernels/*.conf: $(KNOWN_KERNELS)'
 	@echo '  make run      deps + kernel + modules, boot QEMU, load each module, show its log'
 	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure'
+	@echo '  make check-dkms  only the DKMS tests: install into a private root, modprobe in QEMU'
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
 	@echo '                with load/unload cycles, allocation failures and 1,000,000 fuzzed ops'
 	@echo

@@ -128,7 +128,7 @@ check_rust() {
 
 # Every generation's packages, and the workspace's own tools.
 PACKAGES="make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils
-kmod file qemu-system-x86 busybox-static shellcheck git"
+kmod file qemu-system-x86 busybox-static shellcheck git dkms"
 for label in $(kconf_labels); do
 	kconf_load "$label" || exit 1
 	PACKAGES="$PACKAGES $SOURCE_PACKAGE clang-$LLVM_VERSION lld-$LLVM_VERSION

@@ -15,7 +15,7 @@
 #
 #   tests/run-vm.sh --fuzz-ops N [--show] [--kdir DIR] [--label LABEL]
 #                   [--debug] [--append ARGS] [--host-results FILE]...
-#                   [--modules DIR[:VARIANT]]...
+#                   [--modules DIR[:VARIANT]]... [--lib-modules DIR:VARIANT]...
 #
 #   --fuzz-ops N           length of the modules' fuzzers (ws.fuzz_ops)
 #   --show                 each module's kernel log instead of KTAP (make run)
@@ -30,6 +30,12 @@
 #   --modules DIR[:VARIANT]  the module folders under DIR (built), in a VM
 #                          run of their own labelled "LABEL VARIANT"
 #                          (repeatable; default: the workspace's modules/)
+#   --lib-modules DIR:VARIANT  a kernel's installed modules folder,
+#                          ROOT/lib/modules/RELEASE with its modules.dep (as
+#                          DKMS and depmod made it), in a VM run of its own
+#                          labelled "LABEL VARIANT": the guest loads the
+#                          workspace's modules with modprobe and modprobe -r
+#                          (ws.load=modprobe); repeatable
 #   --report-list FILE     no report: append the results files (FILE:LABEL
 #                          lines, as tests/ktap-report.sh takes them) to
 #                          FILE, for one report of several runs (make check)
@@ -51,6 +57,7 @@ APPEND=
 FUZZ_OPS=
 HOST_RESULTS=()
 MODULE_SETS=()
+LIB_MODULE_SETS=()
 REPORT_LIST=
 usage() {
 	die "usage: $0 --fuzz-ops N [--show] [--kdir DIR] [--label LABEL] [--debug]" \
@@ -67,13 +74,14 @@ while [ $# -gt 0 ]; do
 	--fuzz-ops) FUZZ_OPS=$2; shift ;;
 	--host-results) HOST_RESULTS+=("$2"); shift ;;
 	--modules) MODULE_SETS+=("$2"); shift ;;
+	--lib-modules) LIB_MODULE_SETS+=("$2"); shift ;;
 	--report-list) REPORT_LIST=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
 done
 [ -n "$FUZZ_OPS" ] || usage
-[ ${#MODULE_SETS[@]} -gt 0 ] || MODULE_SETS=("$WS/modules")
+[ ${#MODULE_SETS[@]} -gt 0 ] || [ ${#LIB_MODULE_SETS[@]} -gt 0 ] || MODULE_SETS=("$WS/modules")
 
 VM_DIR=$BUILD_DIR/vm
 LOG_DIR=$BUILD_DIR/logs
@@ -94,18 +102,25 @@ for file in "${HOST_RESULTS[@]}"; do
 done
 reports+=("$programs:$LABEL")
 
-# vm_run DIR LABEL: one VM run with the modules under DIR.
+# vm_run DIR LABEL [LIB_MODULES]: one VM run with the modules under DIR,
+# or, with LIB_MODULES (a lib/modules/RELEASE folder), those of DIR loaded
+# with modprobe from there.
 vm_run() {
-	local dir=$1 label=$2 tag
+	local dir=$1 label=$2 lib_modules=${3:-} tag
 	tag=$(echo "${label:-vm}" | tr ' /' '--')
 	local cpio=$VM_DIR/initramfs-$tag.cpio results=$LOG_DIR/results-$tag.log
 	local console=$LOG_DIR/console-$tag.log guest=$LOG_DIR/guest-$tag.log
-	local kos=()
+	local kos=() initramfs_args=() guest_args=$GUEST_ARGS
 
-	"$WS/tests/vm/make-initramfs.sh" "$KDIR" "$dir" "$VM_DIR/bin" "$cpio" >"$results"
-	mapfile -t kos < <(sed -n 's|^file /modules/[^ ]* \([^ ]*\) .*|\1|p' "$cpio.list")
+	if [ -n "$lib_modules" ]; then
+		initramfs_args=(--lib-modules "$lib_modules")
+		guest_args="$guest_args ws.load=modprobe"
+	fi
+	"$WS/tests/vm/make-initramfs.sh" "${initramfs_args[@]}" "$KDIR" "$dir" \
+		"$VM_DIR/bin" "$cpio" >"$results"
+	mapfile -t kos < <(sed -n 's|^file /\(lib/\)\{0,1\}modules/[^ ]*\.ko \([^ ]*\) .*|\2|p' "$cpio.list")
 	"$WS/tests/vm/check-modules.sh" "$KDIR" "${kos[@]}" >>"$results"
-	"$WS/tests/vm/boot-qemu.sh" $DEBUG --append "$GUEST_ARGS $APPEND" \
+	"$WS/tests/vm/boot-qemu.sh" $DEBUG --append "$guest_args $APPEND" \
 		"$KDIR" "$cpio" "$console" "$guest" >"$results.boot"
 	# The guest's results, then the run's own.
 	cat "$guest" "$results.boot" >>"$results"
@@ -119,6 +134,9 @@ for set in "${MODULE_SETS[@]}"; do
 	*:*) vm_run "${set%%:*}" "$LABEL${LABEL:+ }${set#*:}" ;;
 	*) vm_run "$set" "$LABEL" ;;
 	esac
+done
+for set in "${LIB_MODULE_SETS[@]}"; do
+	vm_run "$WS/modules" "$LABEL${LABEL:+ }${set#*:}" "${set%%:*}"
 done
 
 if [ -n "$REPORT_LIST" ]; then

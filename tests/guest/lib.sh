@@ -75,31 +75,47 @@ module_hooks() {
 
 # test_module NAME: load /modules/NAME.ko, run the hooks of its guest test,
 # unload it, and check that the kernel's taint, WARN and oops counters did
-# not move.
+# not move. With ws.load=modprobe on the kernel command line (the DKMS run,
+# tests/run-vm.sh --lib-modules), `modprobe NAME` and `modprobe -r NAME`
+# instead, from /lib/modules/<release> and its modules.dep.
 test_module() {
 	module_hooks "$1"
 
-	ko=/modules/$MOD.ko
-	if [ ! -f "$ko" ]; then
-		not_ok "$MOD: module built" "$ko is not in the initramfs"
-		return
+	if [ "$(cmdline_value ws.load)" = modprobe ]; then
+		dep=/lib/modules/$(uname -r)/modules.dep
+		path=$(grep -o "^[^:]*/$MOD\.ko:" "$dep" 2>/dev/null | tr -d :)
+		if [ -z "$path" ]; then
+			not_ok "$MOD: in modules.dep" "no $MOD.ko in $dep"
+			return
+		fi
+		ok "$MOD: in modules.dep as $path"
+		load="modprobe $MOD" unload="modprobe -r $MOD"
+	else
+		ko=/modules/$MOD.ko
+		if [ ! -f "$ko" ]; then
+			not_ok "$MOD: module built" "$ko is not in the initramfs"
+			return
+		fi
+		load="insmod $ko" unload="rmmod $MOD"
 	fi
 	before=$(counters)
 	dmesg -c >/dev/null
 
-	if insmod "$ko" 2>/tmp/insmod.err; then
-		ok "$MOD: insmod"
+	# shellcheck disable=SC2086 # a command and its arguments
+	if $load 2>/tmp/load.err; then
+		ok "$MOD: ${load% *}"
 	else
-		not_ok "$MOD: insmod" "$(cat /tmp/insmod.err)"
+		not_ok "$MOD: ${load% *}" "$(cat /tmp/load.err)"
 		return
 	fi
 	check "$MOD: listed in /proc/modules" grep -q "^$MOD " /proc/modules
 	after_load
 
-	if rmmod "$MOD" 2>/tmp/rmmod.err; then
-		ok "$MOD: rmmod"
+	# shellcheck disable=SC2086 # a command and its arguments
+	if $unload 2>/tmp/unload.err; then
+		ok "$MOD: ${unload% *}"
 	else
-		not_ok "$MOD: rmmod" "$(cat /tmp/rmmod.err)"
+		not_ok "$MOD: ${unload% *}" "$(cat /tmp/unload.err)"
 	fi
 	check "$MOD: gone from /proc/modules" sh -c "! grep -q '^$MOD ' /proc/modules"
 	after_unload

@@ -7,7 +7,12 @@
 # each module folder under MODULES (a folder with a Kbuild), its .ko and its
 # guest test tests/modules/NAME/guest.sh.
 #
-#   tests/vm/make-initramfs.sh KDIR MODULES BINDIR OUT
+#   tests/vm/make-initramfs.sh [--lib-modules DIR] KDIR MODULES BINDIR OUT
+#
+# --lib-modules DIR  a kernel's installed modules folder, ROOT/lib/modules/
+#                    RELEASE (the DKMS run): copied as /lib/modules/RELEASE
+#                    with its modules.dep, for the guest to modprobe; the
+#                    modules' .ko files are then not put in /modules.
 #
 # writes OUT (the cpio archive), OUT.list (gen_init_cpio's input) and
 # OUT.modules (the modules the guest tests, in order). Prints a failed
@@ -19,7 +24,15 @@ WS_TAG=vm
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
 
-[ $# -eq 4 ] || die "usage: $0 KDIR MODULES BINDIR OUT"
+LIB_MODULES=
+if [ "${1:-}" = --lib-modules ]; then
+	LIB_MODULES=${2:?}
+	shift 2
+	# Without one (the install failed), the guest reports each module.
+	[ -f "$LIB_MODULES/modules.dep" ] ||
+		not_ok "modules installed: $LIB_MODULES has a modules.dep" "it has none"
+fi
+[ $# -eq 4 ] || die "usage: $0 [--lib-modules DIR] KDIR MODULES BINDIR OUT"
 KDIR=$1
 MODULES=$2
 BIN=$3
@@ -61,8 +74,23 @@ modlist=$OUT.modules
 		echo "file /tests/modules/$name/guest.sh $guest 0644 0 0"
 		ko=$(dirname "$kbuild")/$name.ko
 		# A missing .ko is the guest's to report ("module built").
-		[ ! -f "$ko" ] || echo "file /modules/$name.ko $ko 0644 0 0"
+		[ -n "$LIB_MODULES" ] || [ ! -f "$ko" ] || echo "file /modules/$name.ko $ko 0644 0 0"
 	done
+	if [ -d "$LIB_MODULES" ]; then
+		# Everything but the build and source links to the kernel's tree.
+		lib=/lib/modules/$(basename "$LIB_MODULES")
+		echo "dir /lib 0755 0 0"
+		echo "dir /lib/modules 0755 0 0"
+		echo "dir $lib 0755 0 0"
+		(cd "$LIB_MODULES" && find . -mindepth 1 ! -path ./build ! -path ./source | sort) |
+			while read -r f; do
+				if [ -d "$LIB_MODULES/$f" ]; then
+					echo "dir $lib/${f#./} 0755 0 0"
+				else
+					echo "file $lib/${f#./} $LIB_MODULES/${f#./} 0644 0 0"
+				fi
+			done
+	fi
 } 3>&1 >"$list"
 for dir in "$WS"/tests/modules/*/; do
 	name=$(basename "$dir")
