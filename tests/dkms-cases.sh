@@ -21,14 +21,16 @@
 # 3. a stale dkms.conf (a module left out) fails the DKMS build with
 #    scripts/dkms-conf.sh's message;
 # 4. Debian's stock kernel of the generation (no Rust; its headers fetched
-#    by tests/doctor-cases.sh into build/doctor/debian-KERNEL): the DKMS
-#    build fails with the doctor's diagnosis in make.log.
+#    once into build/doctor/debian-SERIES, tests/lib/debian-headers.sh):
+#    the DKMS build fails with the doctor's diagnosis in make.log.
 #
 # Prints result lines (tests/lib/ktap.sh); run through the Makefile.
 set -eu
 WS_TAG=dkms
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
+# shellcheck source=tests/lib/debian-headers.sh
+. "$WS/tests/lib/debian-headers.sh"
 
 KDIR=$DEFAULT_KDIR
 PACKAGE=rust-oot-modules
@@ -155,12 +157,10 @@ else
 fi
 
 # --- 4. Debian's stock kernel, without Rust -------------------------------------
-stamp=$BUILD_DIR/doctor/debian-$KERNEL/.headers-dir
 name="dkms: Debian's stock kernel (no Rust): the build fails with the doctor's diagnosis"
-if [ ! -f "$stamp" ] || [ ! -d "$(cat "$stamp")" ]; then
-	skip "$name" "no Debian headers in build/doctor/debian-$KERNEL (tests/doctor-cases.sh fetches them)"
+if ! stock=$(debian_headers "$KERNEL_SERIES"); then
+	not_ok "$name" "apt-get could not fetch Debian's $KERNEL_SERIES headers, see $BUILD_DIR/doctor/apt-download-$KERNEL_SERIES.log"
 else
-	stock=$(cat "$stamp")
 	stock_release=${stock##*/linux-headers-}
 	stock_root=$D/stock-root
 	log=$LOG_DIR/dkms-stock.log

@@ -42,6 +42,9 @@ export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 # The workspace's reader of kernels/*.conf: kconf_labels, kconf_load.
 # shellcheck source=scripts/kernel-conf.sh
 . "$WS/scripts/kernel-conf.sh"
+# debian_headers SERIES (shared with tests/dkms-cases.sh).
+# shellcheck source=tests/lib/debian-headers.sh
+. "$WS/tests/lib/debian-headers.sh"
 
 # --- results (the label is the generation the case runs on) ----------------------
 
@@ -210,53 +213,6 @@ change_spec() {
 	rm -f "$1"
 	printf '%s\n' "$spec" >"$1"
 	grep -q '"frame-pointer": "always"' "$1"
-}
-
-# debian_headers SERIES: unpack Debian's newest stock linux-headers of that
-# series (6.12.*+debN-amd64, 6.1.0-N-amd64) with its -common and
-# linux-kbuild packages (what installing it brings) under $FIX/debian-SERIES
-# once; prints the headers folder. The absolute include in its Makefile is
-# pointed at the unpacked -common folder.
-debian_headers() {
-	local series=$1 top=$FIX/debian-$1 name deb hdir
-	local stamp=$top/.headers-dir
-	if [ -f "$stamp" ] && [ -d "$(cat "$stamp")" ]; then
-		cat "$stamp"
-		return
-	fi
-	name=$(newest_debian_headers "$series")
-	if [ -z "$name" ]; then
-		apt-get update >"$FIX/apt-update.log" 2>&1 || true
-		name=$(newest_debian_headers "$series")
-	fi
-	[ -n "$name" ] || return 1
-	fresh "$top"
-	mkdir -p "$top/debs"
-	# shellcheck disable=SC2046 # package names are words
-	(cd "$top/debs" && apt-get download "$name" $(headers_depends "$name")) \
-		>"$FIX/apt-download-$series.log" 2>&1 || return 1
-	for deb in "$top"/debs/*.deb; do
-		dpkg -x "$deb" "$top/root"
-	done
-	hdir=$top/root/usr/src/$name
-	sed -i "s|^include /usr/src/|include $top/root/usr/src/|" "$hdir/Makefile"
-	echo "$hdir" >"$stamp"
-	echo "$hdir"
-}
-
-# headers_depends PACKAGE: the -common and linux-kbuild packages it needs.
-headers_depends() {
-	apt-cache depends "$1" 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p' | sort -u
-}
-
-newest_debian_headers() {
-	local re
-	case $1 in
-	6.12) re='^linux-headers-6\.12\.[0-9]+\+deb[0-9]+-amd64$' ;;
-	*) re="^linux-headers-${1//./\\.}\\.0-[0-9]+-amd64\$" ;;
-	esac
-	apt-cache search --names-only "$re" 2>/dev/null | awk '{ print $1 }' | sort -V | tail -n 1
 }
 
 # with_kconfig HEADERS DIR: HEADERS (by symlinks) plus the init/Kconfig of
@@ -682,7 +638,7 @@ run_generation() {
 	use_generation "$1"
 	if ! hdir=$(debian_headers "$SERIES"); then
 		hdir=
-		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $SERIES headers, see $FIX/apt-download-$SERIES.log"
+		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $SERIES headers, see $BUILD_DIR/doctor/apt-download-$SERIES.log"
 	fi
 	[ -z "$hdir" ] || case_debian_headers "$hdir"
 	[ -z "$hdir" ] || case_default_kdir_rust_off "$hdir"
