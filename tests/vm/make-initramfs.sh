@@ -7,7 +7,12 @@
 # each module folder under MODULES (a folder with a Kbuild), its .ko and its
 # guest test tests/modules/NAME/guest.sh.
 #
-#   tests/vm/make-initramfs.sh KDIR MODULES BINDIR OUT
+#   tests/vm/make-initramfs.sh [--only NAME]... [--file DEST=SRC]...
+#                              KDIR MODULES BINDIR OUT
+#
+#   --only NAME      only the module folder NAME (repeatable; default: all)
+#   --file DEST=SRC  also the file SRC, at DEST in the initramfs (such as
+#                    the benchmark's guest script, tests/bench/guest.sh)
 #
 # writes OUT (the cpio archive), OUT.list (gen_init_cpio's input) and
 # OUT.modules (the modules the guest tests, in order). Prints a failed
@@ -19,7 +24,17 @@ WS_TAG=vm
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
 
-[ $# -eq 4 ] || die "usage: $0 KDIR MODULES BINDIR OUT"
+ONLY=
+FILES=
+while [ $# -gt 4 ]; do
+	case "$1" in
+	--only) ONLY="$ONLY $2" ;;
+	--file) FILES="$FILES $2" ;;
+	*) break ;;
+	esac
+	shift 2
+done
+[ $# -eq 4 ] || die "usage: $0 [--only NAME]... [--file DEST=SRC]... KDIR MODULES BINDIR OUT"
 KDIR=$1
 MODULES=$2
 BIN=$3
@@ -44,6 +59,9 @@ modlist=$OUT.modules
 	echo "file /tests/lib.sh $WS/tests/guest/lib.sh 0644 0 0"
 	echo "file /tests/debug.sh $WS/tests/guest/debug.sh 0644 0 0"
 	echo "file /tests/modules.list $modlist 0644 0 0"
+	for file in $FILES; do
+		echo "file ${file%%=*} ${file#*=} 0644 0 0"
+	done
 	for prog in "$BIN"/*; do
 		[ -x "$prog" ] || continue
 		echo "file /tests/bin/$(basename "$prog") $prog 0755 0 0"
@@ -51,6 +69,7 @@ modlist=$OUT.modules
 	for kbuild in "$MODULES"/*/Kbuild; do
 		[ -f "$kbuild" ] || continue
 		name=$(basename "$(dirname "$kbuild")")
+		case " ${ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
 		guest=$WS/tests/modules/$name/guest.sh
 		if [ ! -f "$guest" ]; then
 			not_ok "$name: has a guest test" "no tests/modules/$name/guest.sh: the module is not tested" >&3
@@ -66,6 +85,7 @@ modlist=$OUT.modules
 } 3>&1 >"$list"
 for dir in "$WS"/tests/modules/*/; do
 	name=$(basename "$dir")
+	case " ${ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
 	[ -f "$MODULES/$name/Kbuild" ] ||
 		not_ok "tests/modules/$name: tests a module" "no module $name under $MODULES"
 done
