@@ -131,7 +131,7 @@ export WS_KDIR_SERIES := $(KDIR_SERIES)
 
 .PHONY: all modules clean modules_install help deps kernel kernel-debug run \
 	check check-debug check-generation check-debug-generation headers \
-	check-kdir doctor
+	check-kdir doctor bench
 
 all: modules
 
@@ -196,6 +196,27 @@ run: kernel
 	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) --show
 
+# make bench: the Rust misc device against its C twin and the kernel's
+# floor, one boot of the workspace's kernel (tests/bench/run.sh): the
+# table and PASS/MISS per goal on the terminal, build/bench/report.md and
+# build/bench/chart.svg (gnuplot-nox, installed by install-deps.sh --bench).
+# BENCH_ROUNDS rounds, each batch at least BENCH_TARGET_US microseconds.
+# make check runs a short one on the default generation ("[bench]"
+# results: it works, the twins agree), never judging the goals.
+BENCH_ROUNDS ?= 30
+BENCH_TARGET_US ?= 4000
+CHECK_BENCH_ROUNDS := 4
+CHECK_BENCH_TARGET_US := 200
+CHECK_BENCH = $(filter $(DEFAULT_KERNEL),$(KERNEL))
+BENCH_RUN = mkdir -p $(BUILD_DIR)/$(3) && $(WS)/tests/bench/run.sh --rounds $(1) \
+	--target-us $(2) --out $(BUILD_DIR)/$(3) $(4)
+bench: kernel
+	@$(WS)/scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
+	@$(call BENCH_RUN,$(BENCH_ROUNDS),$(BENCH_TARGET_US),bench,--chart) \
+		>$(BUILD_DIR)/bench/results.log
+	@$(WS)/tests/ktap-report.sh $(BUILD_DIR)/bench/results.log:bench
+
 # make check: the whole suite on every kernel generation of KERNELS (all of
 # kernels/*.conf; KERNELS=6.1 for one), then one KTAP report. Once for all
 # generations, side by side with the rest (they touch nothing the rest
@@ -230,8 +251,11 @@ check: deps
 check-generation: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
 	@$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/$(KERNEL)/host-results.log
+	@$(if $(CHECK_BENCH),$(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check) \
+		>$(BUILD_DIR)/bench-check/results.log)
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
 		--host-results $(BUILD_DIR)/logs/$(KERNEL)/host-results.log \
+		$(if $(CHECK_BENCH),--more-results $(BUILD_DIR)/bench-check/results.log:bench) \
 		--modules $(WS)/modules \
 		--modules $(BUILD_DIR)/headers-$(KERNEL)/modules:headers \
 		$(if $(REPORT_LIST),--report-list $(REPORT_LIST))
@@ -294,6 +318,8 @@ help:
 	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure'
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
 	@echo '                with load/unload cycles, allocation failures and 1,000,000 fuzzed ops'
+	@echo '  make bench    rust_misc vs its C twin c_misc vs the kernel floor in QEMU: table,'
+	@echo '                build/bench/report.md and chart.svg [BENCH_ROUNDS=30 BENCH_TARGET_US=4000]'
 	@echo
 	@echo 'Toolchain passed to Kbuild (KDIR is Linux $(or $(KDIR_SERIES),?), $(if $(WS_KERNEL_CONF),described by kernels/$(notdir $(WS_KERNEL_CONF)),a generation with no kernels/*.conf)):'
 	@echo '  RUSTC=$(RUSTC)'
