@@ -11,7 +11,8 @@ use crate::{
     bindings,
     common::prelude::*,
     compat::{
-        new_mutex, zeroed_buffer, Mutex, UserPtr, UserSlice, UserSliceReader, UserSliceWriter,
+        new_mutex, zeroed_buffer, Buffer, Mutex, UserPtr, UserSlice, UserSliceReader,
+        UserSliceWriter,
     },
     miscdev::{Operations, Whence},
 };
@@ -23,10 +24,10 @@ pub(crate) const CAPACITY: usize = bindings::RUST_MISC_CAPACITY as usize;
 /// What the mutex guards.
 struct Contents {
     /// `CAPACITY` bytes; those at and after `len` are always zero.
-    data: KVec<u8>,
+    data: Buffer<CAPACITY>,
     /// Where a write's user bytes land first, so that a fault while copying
     /// them stores nothing.
-    staging: KVec<u8>,
+    staging: Buffer<CAPACITY>,
     /// Length of the data.
     len: usize,
     /// Counters reported by `RUST_MISC_GET_STATS`.
@@ -42,8 +43,8 @@ impl Store {
     /// An empty store; allocates its two buffers and its mutex.
     pub(crate) fn new() -> Result<Self> {
         let contents = Contents {
-            data: zeroed_buffer(CAPACITY)?,
-            staging: zeroed_buffer(CAPACITY)?,
+            data: zeroed_buffer::<CAPACITY>()?,
+            staging: zeroed_buffer::<CAPACITY>()?,
             len: 0,
             stats: Default::default(),
         };
