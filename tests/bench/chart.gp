@@ -11,6 +11,12 @@
 set terminal svg size 1000,760 dynamic enhanced font "sans,11" background "white"
 set output outfile
 set datafile missing "NaN"
+# Operations: x = 0 .. n-1 in both plots, so that they line up.
+stats datafile using 0 nooutput
+n = STATS_records
+set xrange [-0.6:n - 0.4]
+set bmargin 5
+set rmargin 9
 set multiplot layout 2,1 title "rust\\_misc vs c\\_misc vs the kernel's floor (QEMU TCG: compare within this run only)"
 
 set style data histograms
@@ -19,7 +25,7 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set logscale y
 set ylabel "median ns/op (log)"
-set xtics rotate by -30 scale 0 font ",10"
+set xtics rotate by -30 scale 0 font ",10" noenhanced
 set grid ytics
 set key top left
 plot datafile using 2:xtic(1) title "Rust (rust\\_misc)" linecolor rgb "#b7410e", \
@@ -30,7 +36,6 @@ unset logscale y
 set style data points
 set ylabel "Rust/C time ratio, 95% CI"
 set key top left
-set xrange [-0.5:*]
 set yrange [*:*]
 goal = 1.0 / 0.98
 plot datafile using 0:5:6:7:xtic(1) with yerrorbars pointtype 7 linecolor rgb "#b7410e" title "Rust/C", \

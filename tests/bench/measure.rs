@@ -11,7 +11,9 @@
 //! first) and the floor last; one batch is CALLS calls between two reads
 //! of CLOCK_MONOTONIC, CALLS fixed per operation by a calibration before
 //! the rounds (the smallest power of two for which the fastest side's batch
-//! takes at least the target time).
+//! takes at least the target time). CLOCK_MONOTONIC must be backed by a
+//! fine clocksource (the TSC, which QEMU derives from the host clock), never
+//! jiffies.
 
 use crate::clock::{now_ns, resolution_ns};
 use crate::fd::{close_fd, open_path};
@@ -326,6 +328,31 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The kernel's clocksource behind CLOCK_MONOTONIC.
+fn clocksource() -> String {
+    std::fs::read_to_string("/sys/devices/system/clocksource/clocksource0/current_clocksource")
+        .map_or_else(|e| format!("unknown ({e})"), |s| s.trim().to_string())
+}
+
+/// The clocksource at the start and the end of the run must count finer
+/// than the tick: on a jiffies clocksource (the fallback when the TSC is
+/// found unstable, which tests/bench/run.sh prevents with tsc=reliable)
+/// every batch would be a multiple of 4 ms.
+fn check_clocksource(run: &mut Run, start: &str, end: &str) {
+    let name = "CLOCK_MONOTONIC counts finer than the tick (clocksource not jiffies)";
+    if [start, end]
+        .iter()
+        .any(|c| c.contains("jiffies") || c.starts_with("unknown"))
+    {
+        run.not_ok(
+            name,
+            &format!("clocksource {start} at the start, {end} at the end"),
+        );
+    } else {
+        run.ok(&format!("{name}: {end}"));
+    }
+}
+
 /// The whole measurement; true when every check passed.
 pub fn measure(s: &Settings) -> bool {
     let mut run = Run {
@@ -336,6 +363,7 @@ pub fn measure(s: &Settings) -> bool {
     run.info("rounds", s.rounds);
     run.info("target-ns", s.target_ns);
     run.info("clock-res-ns", resolution_ns());
+    let source = clocksource();
     run.info("guest-cpu", cpu_model());
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     run.info("kernel", release.trim());
@@ -380,6 +408,9 @@ pub fn measure(s: &Settings) -> bool {
         let res = device_phase(&mut run, s);
         run.check("device rounds ran", res);
     }
+    let end = clocksource();
+    check_clocksource(&mut run, &source, &end);
+    run.info("clocksource", &end);
     let mut errors = Vec::new();
     for module in loaded {
         let name = CString::new(module).unwrap_or_default();

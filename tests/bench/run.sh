@@ -18,6 +18,10 @@
 #                   console and guest logs, report.md, chart.dat
 #   --chart         also DIR/chart.svg, drawn by gnuplot (tests/bench/chart.gp;
 #                   make bench installs gnuplot-nox)
+#   --icount        QEMU's -icount shift=0: the guest's clock advances one
+#                   nanosecond per instruction, so every "ns" of the run is
+#                   one guest instruction executed, exact and repeatable
+#                   (make bench BENCH_ICOUNT=1)
 #   --kdir KDIR     the kernel that boots (default: the workspace's)
 #   --modules DIR   the built module folders (default: the workspace's)
 #
@@ -33,6 +37,7 @@ ROUNDS=
 TARGET_US=
 OUT=
 CHART=0
+ICOUNT=
 KDIR=$DEFAULT_KDIR
 MODULES=$WS/modules
 usage() {
@@ -44,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--target-us) TARGET_US=$2; shift ;;
 	--out) OUT=$2; shift ;;
 	--chart) CHART=1 ;;
+	--icount) ICOUNT=--icount ;;
 	--kdir) KDIR=$2; shift ;;
 	--modules) MODULES=$2; shift ;;
 	*) usage ;;
@@ -79,8 +85,8 @@ done
 	--file "/tests/bench.sh=$WS/tests/bench/guest.sh" \
 	"$KDIR" "$MODULES" "$OUT/bin" "$OUT/initramfs.cpio"
 "$WS/tests/vm/check-modules.sh" "$KDIR" "${kos[@]}"
-"$WS/tests/vm/boot-qemu.sh" \
-	--append "quiet ws.run=bench ws.bench_rounds=$ROUNDS ws.bench_target_us=$TARGET_US" \
+"$WS/tests/vm/boot-qemu.sh" $ICOUNT \
+	--append "quiet tsc=reliable ws.run=bench ws.bench_rounds=$ROUNDS ws.bench_target_us=$TARGET_US" \
 	"$KDIR" "$OUT/initramfs.cpio" "$OUT/console.log" "$OUT/guest.log"
 # The guest's results (the raw lines are not results: ktap-report skips
 # them), then the console's.
@@ -90,6 +96,15 @@ tr -d '\r' <"$OUT/guest.log" | grep -E '^((not )?ok |# )' || true
 for i in 0 1; do
 	"llvm-size-$LLVM_VERSION" -A "${kos[$i]}" >"$OUT/size-$i.txt" 2>&1 || true
 done
+# What the run's nanoseconds are.
+timing() {
+	if [ -n "$ICOUNT" ]; then
+		echo "instructions: QEMU -icount shift=0 runs the guest's clock at one ns per instruction executed, so every ns/op below is the exact number of guest instructions per operation (system call entry and exit, VFS and driver), the same on every run"
+	else
+		echo "time: CLOCK_MONOTONIC of the guest (the TSC, which QEMU derives from the host's clock)"
+	fi
+}
+
 # The commit the modules' sources are at, and whether they differ from it.
 modules_version() {
 	local v
@@ -103,13 +118,15 @@ modules_version() {
 facts=(--fact "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
 	--fact "host CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1) ($(nproc) cores)"
 	--fact "host=$(. /etc/os-release && echo "$PRETTY_NAME"), $(uname -r)"
-	--fact "QEMU=$(qemu-system-x86_64 --version | head -n1): -accel tcg -smp 1"
+	--fact "QEMU=$(qemu-system-x86_64 --version | head -n1): -accel tcg -smp 1${ICOUNT:+ -icount shift=0}"
+	--fact "timing=$(timing)"
 	--fact "modules=$(modules_version)")
 "$BENCH" report --guest "$OUT/guest.log" \
 	--rust-ko "${kos[0]}" --rust-size "$OUT/size-0.txt" \
 	--c-ko "${kos[1]}" --c-size "$OUT/size-1.txt" \
 	--md "$OUT/report.md" --dat "$OUT/chart.dat" "${facts[@]}" ||
 	true
+diag "timing: $(timing)"
 diag "report: $OUT/report.md"
 
 if [ "$CHART" -eq 1 ]; then
