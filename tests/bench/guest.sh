@@ -23,6 +23,9 @@ bench_main() {
 			"missing on the kernel command line"
 		return
 	fi
+	# How the kernel set up its clock (tests/bench/run.sh boots with
+	# tsc=reliable; misc-bench checks the clocksource).
+	dmesg | grep -iE 'tsc|clocksource' | sed 's/^/kernel: /' | diag_lines
 	run_program "misc-bench measure" /tests/bin/misc-bench measure \
 		--rounds "$rounds" --target-us "$target" \
 		--rust-ko /modules/rust_misc.ko --c-ko /modules/c_misc.ko

@@ -9,6 +9,7 @@
 //! misc-bench report --guest LOG --rust-ko PATH --rust-size FILE
 //!                   --c-ko PATH --c-size FILE --md OUT --dat OUT
 //!                   [--fact KEY=VALUE]...
+//! misc-bench tsc-khz
 //! ```
 //!
 //! - `measure` runs in the test VM (measure.rs): load/unload rounds, then
@@ -19,6 +20,8 @@
 //!   statistics (stats.rs, student_t.rs), the module sizes (sections.rs:
 //!   FILE is `llvm-size -A` of the .ko), result lines and the table on
 //!   stdout, report.md and chart.dat.
+//! - `tsc-khz` runs on the host (tsc.rs): its TSC's frequency, which the
+//!   guest gets on its command line instead of calibrating it.
 //!
 //! The operations are the table of ops.rs, run by targets.rs. Shared with
 //! the misc device's test programs (tests/modules/rust_misc): the ABI
@@ -53,6 +56,7 @@ mod stats;
 mod student_t;
 mod summary;
 mod targets;
+mod tsc;
 #[allow(dead_code)] // Shared: each program uses a part.
 #[path = "../modules/rust_misc/vfs_ioctls.rs"]
 mod vfs_ioctls;
@@ -66,7 +70,8 @@ fn usage() -> ! {
     eprintln!(
         "usage: misc-bench measure --rounds R --target-us T --rust-ko PATH --c-ko PATH\n       \
          misc-bench report --guest LOG --rust-ko PATH --rust-size FILE --c-ko PATH \
-         --c-size FILE --md OUT --dat OUT [--fact KEY=VALUE]..."
+         --c-size FILE --md OUT --dat OUT [--fact KEY=VALUE]...\n       \
+         misc-bench tsc-khz"
     );
     exit(2)
 }
@@ -168,6 +173,10 @@ fn main() {
     let passed = match cmd.as_str() {
         "measure" if facts.is_empty() => measure_cmd(&opts),
         "report" => report_cmd(&opts, &facts),
+        "tsc-khz" if rest.is_empty() => {
+            println!("{}", tsc::measure_khz());
+            true
+        }
         _ => usage(),
     };
     exit(if passed { 0 } else { 1 })
