@@ -8,7 +8,7 @@
 //! misc-bench measure --rounds R --target-us T --rust-ko PATH --c-ko PATH
 //! misc-bench report --guest LOG --rust-ko PATH --rust-size FILE
 //!                   --c-ko PATH --c-size FILE --md OUT --dat OUT
-//!                   [--fact KEY=VALUE]...
+//!                   [--previous CHART_DAT] [--fact KEY=VALUE]...
 //! misc-bench tsc-khz
 //! ```
 //!
@@ -19,7 +19,8 @@
 //! - `report` runs on the host (summary.rs, report.rs, report_md.rs): the
 //!   statistics (stats.rs, student_t.rs), the module sizes (sections.rs:
 //!   FILE is `llvm-size -A` of the .ko), result lines and the table on
-//!   stdout, report.md and chart.dat.
+//!   stdout, report.md and chart.dat; with `--previous`, each Rust/C ratio
+//!   against the previous run's interval (previous.rs).
 //! - `tsc-khz` runs on the host (tsc.rs): its TSC's frequency, which the
 //!   guest gets on its command line instead of calibrating it.
 //!
@@ -48,6 +49,7 @@ mod ops;
 #[allow(dead_code)] // Shared: each program uses a part.
 #[path = "../modules/rust_misc/positional_io.rs"]
 mod positional_io;
+mod previous;
 mod raw;
 mod report;
 mod report_md;
@@ -70,7 +72,7 @@ fn usage() -> ! {
     eprintln!(
         "usage: misc-bench measure --rounds R --target-us T --rust-ko PATH --c-ko PATH\n       \
          misc-bench report --guest LOG --rust-ko PATH --rust-size FILE --c-ko PATH \
-         --c-size FILE --md OUT --dat OUT [--fact KEY=VALUE]...\n       \
+         --c-size FILE --md OUT --dat OUT [--previous CHART_DAT] [--fact KEY=VALUE]...\n       \
          misc-bench tsc-khz"
     );
     exit(2)
@@ -154,12 +156,15 @@ fn report_cmd(opts: &HashMap<String, String>, facts: &[(String, String)]) -> boo
             }
         })
         .collect();
-    let lines = report::terminal(&run, &rows, &modules);
+    let mut lines = report::terminal(&run, &rows, &modules);
+    let mut md = report_md::markdown(&run, &rows, &modules, facts);
+    if let Some(path) = opts.get("previous") {
+        let cmp = previous::compare(&rows, &previous::parse_chart_data(&read(path)));
+        lines.extend(report::against_previous(&cmp));
+        md += &report_md::against_previous(&cmp);
+    }
     println!("{}", lines.join("\n"));
-    write(
-        get(opts, "md"),
-        &report_md::markdown(&run, &rows, &modules, facts),
-    );
+    write(get(opts, "md"), &md);
     write(get(opts, "dat"), &report_md::chart_data(&rows));
     !lines.iter().any(|l| l.starts_with("not ok "))
 }

@@ -7,6 +7,7 @@
 
 use crate::raw::Side;
 use crate::sections::Sizes;
+use crate::stats::RatioCi;
 use crate::summary::{Row, Run, GOAL_FRACTION};
 
 /// A twin's module file and its `llvm-size -A` output.
@@ -138,6 +139,25 @@ pub fn terminal(run: &Run, rows: &[Row], modules: &[Module]) -> Vec<String> {
         "# under TCG (emulated CPU) only ratios within one run mean anything, not absolute times"
             .into(),
     );
+    out
+}
+
+/// `#` lines: this run's ratios against the previous run's intervals.
+pub fn against_previous(cmp: &[(String, f64, RatioCi, bool)]) -> Vec<String> {
+    let within = cmp.iter().filter(|c| c.3).count();
+    let mut out = vec![format!(
+        "# against the previous run: {within} of {} Rust/C ratios within its 95% intervals",
+        cmp.len()
+    )];
+    for (label, now, before, inside) in cmp {
+        out.push(format!(
+            "#   {label:<16} {now:.3}, previous {:.3} [{:.3}, {:.3}]: {}",
+            before.ratio,
+            before.lo,
+            before.hi,
+            if *inside { "within" } else { "outside" }
+        ));
+    }
     out
 }
 

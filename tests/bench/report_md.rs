@@ -4,6 +4,7 @@
 
 use crate::raw::Side;
 use crate::report::{fmt_ci, fmt_ns, fmt_ratio, Module};
+use crate::stats::RatioCi;
 use crate::summary::{Row, Run, GOAL_FRACTION};
 use std::fmt::Write;
 
@@ -122,6 +123,28 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
            with a 95% t-interval on that mean (t quantile with rounds − 1 degrees of \
            freedom): noise shared by a round cancels. Rust/floor and C/floor are ratios of \
            medians.\n";
+    md
+}
+
+/// report.md's section on the previous run (previous.rs).
+pub fn against_previous(cmp: &[(String, f64, RatioCi, bool)]) -> String {
+    let within = cmp.iter().filter(|c| c.3).count();
+    let mut md = format!(
+        "\n## Against the previous run\n\n{within} of {} Rust/C ratios of this run lie within \
+         the previous run's 95% interval (the previous run's chart.dat, kept as previous.dat).\n\n\
+         | operation | this run | previous run [95% CI] | |\n|---|--:|--:|---|\n",
+        cmp.len()
+    );
+    for (label, now, before, inside) in cmp {
+        let _ = writeln!(
+            md,
+            "| {label} | {now:.3} | {:.3} [{:.3}, {:.3}] | {} |",
+            before.ratio,
+            before.lo,
+            before.hi,
+            if *inside { "within" } else { "outside" }
+        );
+    }
     md
 }
 

@@ -15,7 +15,9 @@
 #   --rounds R      rounds of each operation (at least 2)
 #   --target-us T   least duration of a batch on the fastest side
 #   --out DIR       everything of the run: bin/, work/, initramfs, the
-#                   console and guest logs, report.md, chart.dat
+#                   console and guest logs, report.md, chart.dat; the
+#                   previous run's chart.dat becomes previous.dat, and each
+#                   Rust/C ratio is compared with its interval
 #   --chart         also DIR/chart.svg, drawn by gnuplot (tests/bench/chart.gp;
 #                   make bench installs gnuplot-nox)
 #   --icount        QEMU's -icount shift=0: the guest's clock advances one
@@ -129,7 +131,13 @@ facts=(--fact "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
 	--fact "QEMU=$(qemu-system-x86_64 --version | head -n1): -accel tcg -smp 1${ICOUNT:+ -icount shift=0}"
 	--fact "timing=$(timing)"
 	--fact "modules=$(modules_version)")
-"$BENCH" report --guest "$OUT/guest.log" \
+# The previous run's chart.dat: its intervals, for this run's ratios.
+previous=()
+if [ -f "$OUT/chart.dat" ]; then
+	mv "$OUT/chart.dat" "$OUT/previous.dat"
+	previous=(--previous "$OUT/previous.dat")
+fi
+"$BENCH" report --guest "$OUT/guest.log" "${previous[@]}" \
 	--rust-ko "${kos[0]}" --rust-size "$OUT/size-0.txt" \
 	--c-ko "${kos[1]}" --c-size "$OUT/size-1.txt" \
 	--md "$OUT/report.md" --dat "$OUT/chart.dat" "${facts[@]}" ||
