@@ -266,7 +266,7 @@ fn device_phase(run: &mut Run, s: &Settings) -> Result<(), String> {
     let mut calls = Vec::new();
     for op in &ops {
         let n = calibrate(&mut t, op, s.target_ns)?;
-        run.info(&format!("calls {}", op.id), n);
+        run.info(&format!("calls-{}", op.id), n);
         calls.push(n);
     }
     let mut seen = vec![[Seen::default(), Seen::default(), Seen::default()]; ops.len()];

@@ -26,12 +26,18 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
     );
     let _ = writeln!(
         md,
-        "- rounds: {}; each batch at least {} µs (calls per batch below); \
-         CLOCK_MONOTONIC resolution {} ns",
+        "- rounds: {}; each batch at least {} µs (calls per batch below)",
         info("rounds"),
         info("target-ns")
             .parse::<f64>()
             .map_or("?".into(), |ns| format!("{:.0}", ns / 1000.0)),
+    );
+    let _ = writeln!(
+        md,
+        "- clock: CLOCK_MONOTONIC on the {} clocksource (clock_getres() says {} ns: the \
+         timer resolution of a kernel without high-resolution timers; clock_gettime() \
+         reads the clocksource)",
+        info("clocksource"),
         info("clock-res-ns")
     );
     md += "\n**Under TCG (QEMU's emulated CPU, no KVM) only ratios within one run mean \
@@ -50,7 +56,7 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
     for row in rows {
         let calls = run
             .info
-            .get(&format!("calls {}", row.op.id))
+            .get(&format!("calls-{}", row.op.id))
             .cloned()
             .unwrap_or_else(|| "1".into());
         let _ = writeln!(
