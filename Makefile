@@ -208,7 +208,7 @@ run: kernel
 # results: it works, the twins agree), never judging the goals.
 BENCH_ROUNDS ?= 30
 BENCH_TARGET_US ?= 4000
-CHECK_BENCH_ROUNDS := 4
+CHECK_BENCH_ROUNDS := 6
 CHECK_BENCH_TARGET_US := 200
 CHECK_BENCH = $(filter $(DEFAULT_KERNEL),$(KERNEL))
 BENCH_RUN = mkdir -p $(BUILD_DIR)/$(3) && $(WS)/tests/bench/run.sh --rounds $(1) \
