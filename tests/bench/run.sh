@@ -65,8 +65,14 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 BENCH=$OUT/bin/misc-bench
 
-step_start "building misc-bench (tests/bench)"
-if BINDGEN=$WS_PROGRAMS_BINDGEN RUSTC=$WS_PROGRAMS_RUSTC \
+# Rebuilt when one of its sources changed (this folder, the shared modules
+# and ABI of tests/lib and tests/modules/rust_misc, the uapi header).
+inputs=("$WS/tests/bench" "$WS/tests/lib" "$WS/tests/modules/rust_misc"
+	"$WS/modules/rust_misc/rust_misc.h")
+if [ -x "$BENCH" ] && [ -z "$(find "${inputs[@]}" -newer "$BENCH" -print -quit)" ]; then
+	ok "bench: misc-bench builds (unchanged)"
+elif step_start "building misc-bench (tests/bench)" >&2 &&
+	BINDGEN=$WS_PROGRAMS_BINDGEN RUSTC=$WS_PROGRAMS_RUSTC \
 	LIBCLANG_PATH=$WS_PROGRAMS_LIBCLANG_PATH \
 	"$WS/tests/bench/build.sh" "$OUT/bin" "$OUT/work" >"$OUT/build.log" 2>&1; then
 	ok "bench: misc-bench builds"
