@@ -115,9 +115,9 @@ done
 # What the run's nanoseconds are.
 timing() {
 	if [ -n "$ICOUNT" ]; then
-		echo "instructions: QEMU -icount shift=0 runs the guest's clock at one ns per instruction executed, so every ns/op below is the exact number of guest instructions per operation (system call entry and exit, VFS and driver), the same on every run"
+		echo "instruction counts: QEMU -icount shift=0 runs the guest's clock at one ns per instruction executed, so every ns/op below is the exact number of guest instructions per operation (system call entry and exit, VFS and driver), the same on every run"
 	else
-		echo "time: CLOCK_MONOTONIC of the guest (the TSC, which QEMU derives from the host's clock)"
+		echo "wall-clock time, CLOCK_MONOTONIC of the guest (the TSC, which QEMU derives from the host's clock)"
 	fi
 }
 
