@@ -12,8 +12,9 @@
 //! misc-bench tsc-khz
 //! ```
 //!
-//! - `measure` runs in the test VM (measure.rs): load/unload rounds, then
-//!   the device rounds; KTAP result lines (the twins return the same on
+//! - `measure` runs in the test VM (measure.rs): load/unload rounds
+//!   (module_rounds.rs), then the device rounds (device_phase.rs,
+//!   agreement.rs); KTAP result lines (the twins return the same on
 //!   every call), then the raw timings (raw.rs) for the host. The modules
 //!   must not be loaded when it starts; it unloads them at the end.
 //! - `report` runs on the host (summary.rs, report.rs, report_md.rs): the
@@ -33,7 +34,9 @@
 #[allow(dead_code)] // Shared: each program uses a part.
 #[path = "../modules/rust_misc/abi.rs"]
 mod abi;
+mod agreement;
 mod clock;
+mod device_phase;
 #[allow(dead_code)] // Shared: each program uses a part.
 #[path = "../lib/rust/errno.rs"]
 mod errno;
@@ -45,6 +48,7 @@ mod fd;
 mod linux_abi;
 mod measure;
 mod module_load;
+mod module_rounds;
 mod ops;
 #[allow(dead_code)] // Shared: each program uses a part.
 #[path = "../modules/rust_misc/positional_io.rs"]
