@@ -151,7 +151,7 @@ export WS_KDIR_SERIES := $(KDIR_SERIES)
 
 .PHONY: all modules clean modules_install help deps kernel kernel-debug run \
 	check check-debug check-generation check-debug-generation headers \
-	check-kdir doctor dkms-modules dkms-source dkms-install check-dkms
+	check-kdir doctor dkms-modules dkms-source dkms-install check-dkms bench
 
 all: modules
 
@@ -250,6 +250,31 @@ run: kernel
 	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) --show
 
+# make bench: the Rust misc device against its C twin and the kernel's
+# floor, one boot of the workspace's kernel (tests/bench/run.sh): the
+# table and PASS/MISS per goal on the terminal, build/bench/report.md and
+# build/bench/chart.svg (gnuplot-nox, installed by install-deps.sh --bench).
+# BENCH_ROUNDS rounds, each batch at least BENCH_TARGET_US microseconds.
+# BENCH_ICOUNT=1: QEMU counts instructions instead (-icount shift=0, one
+# "ns" per guest instruction: exact, repeatable counts per operation),
+# written to build/bench-icount/.
+# make check runs a short one on the default generation ("[bench]"
+# results: it works, the twins agree), never judging the goals.
+BENCH_ROUNDS ?= 30
+BENCH_TARGET_US ?= 4000
+CHECK_BENCH_ROUNDS := 6
+CHECK_BENCH_TARGET_US := 200
+CHECK_BENCH = $(filter $(DEFAULT_KERNEL),$(KERNEL))
+BENCH_RUN = mkdir -p $(BUILD_DIR)/$(3) && $(WS)/tests/bench/run.sh --rounds $(1) \
+	--target-us $(2) --out $(BUILD_DIR)/$(3) $(4)
+BENCH_DIR = bench$(if $(filter 1,$(BENCH_ICOUNT)),-icount)
+bench: kernel
+	@$(WS)/scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
+	@$(call BENCH_RUN,$(BENCH_ROUNDS),$(BENCH_TARGET_US),$(BENCH_DIR),--chart \
+		$(if $(filter 1,$(BENCH_ICOUNT)),--icount)) >$(BUILD_DIR)/$(BENCH_DIR)/results.log
+	@$(WS)/tests/ktap-report.sh $(BUILD_DIR)/$(BENCH_DIR)/results.log:bench
+
 # make check: the whole suite on every kernel generation of KERNELS (all of
 # kernels/*.conf; KERNELS=6.1 for one), then one KTAP report. Once for all
 # generations, side by side with the rest (they touch nothing the rest
@@ -285,8 +310,11 @@ check-generation: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
 	@$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/$(KERNEL)/host-results.log
 	@$(DKMS_CASES)
+	@$(if $(CHECK_BENCH),$(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check) \
+		>$(BUILD_DIR)/bench-check/results.log)
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
 		--host-results $(BUILD_DIR)/logs/$(KERNEL)/host-results.log \
+		$(if $(CHECK_BENCH),--more-results $(BUILD_DIR)/bench-check/results.log:bench) \
 		--modules $(WS)/modules \
 		--modules $(BUILD_DIR)/headers-$(KERNEL)/modules:headers \
 		$(DKMS_VM_ARGS) $(if $(REPORT_LIST),--report-list $(REPORT_LIST))
@@ -366,6 +394,9 @@ help:
 	@echo '  make check-dkms  only the DKMS tests: install into a private root, modprobe in QEMU'
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
 	@echo '                with load/unload cycles, allocation failures and 1,000,000 fuzzed ops'
+	@echo '  make bench    rust_misc vs its C twin c_misc vs the kernel floor in QEMU: table,'
+	@echo '                build/bench/report.md and chart.svg [BENCH_ROUNDS=30 BENCH_TARGET_US=4000];'
+	@echo '                BENCH_ICOUNT=1: exact instruction counts instead of times (build/bench-icount)'
 	@echo
 	@echo 'Toolchain passed to Kbuild (KDIR is Linux $(or $(KDIR_SERIES),?), $(if $(WS_KERNEL_CONF),described by kernels/$(notdir $(WS_KERNEL_CONF)),a generation with no kernels/*.conf)):'
 	@echo '  RUSTC=$(RUSTC)'

@@ -6,6 +6,10 @@
 # bindgen, plus the tools the workspace itself runs (QEMU, busybox...).
 # Idempotent and quiet when everything is already there.
 #
+#   scripts/install-deps.sh [--bench]
+#
+# --bench: also what make bench needs (gnuplot-nox draws its chart).
+#
 # A generation's Rust toolchain is either installed normally
 # (RUST_INSTALL=system) or, when its packages conflict with another
 # generation's (Debian's rustc 1.63 and rustc-web), unpacked with
@@ -19,6 +23,13 @@ WS_TAG=deps
 . "$WS/scripts/lib.sh"
 # shellcheck source=scripts/kernel-conf.sh
 . "$WS/scripts/kernel-conf.sh"
+
+BENCH=0
+case "${1:-}" in
+--bench) BENCH=1 ;;
+"") ;;
+*) die "usage: $0 [--bench]" ;;
+esac
 
 LOG=$BUILD_DIR/logs/apt.log
 mkdir -p "$BUILD_DIR/logs"
@@ -129,6 +140,7 @@ check_rust() {
 # Every generation's packages, and the workspace's own tools.
 PACKAGES="make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils
 kmod file qemu-system-x86 busybox-static shellcheck git dkms"
+[ "$BENCH" -eq 0 ] || PACKAGES="$PACKAGES gnuplot-nox"
 for label in $(kconf_labels); do
 	kconf_load "$label" || exit 1
 	PACKAGES="$PACKAGES $SOURCE_PACKAGE clang-$LLVM_VERSION lld-$LLVM_VERSION

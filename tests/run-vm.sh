@@ -15,6 +15,7 @@
 #
 #   tests/run-vm.sh --fuzz-ops N [--show] [--kdir DIR] [--label LABEL]
 #                   [--debug] [--append ARGS] [--host-results FILE]...
+#                   [--more-results FILE:LABEL]...
 #                   [--modules DIR[:VARIANT]]... [--lib-modules DIR:VARIANT]...
 #
 #   --fuzz-ops N           length of the modules' fuzzers (ws.fuzz_ops)
@@ -27,6 +28,9 @@
 #   --append ARGS          more kernel command line
 #   --host-results FILE    results of a host suite, reported first
 #                          (labelled LABEL)
+#   --more-results FILE:LABEL  results of another run, reported next,
+#                          labelled LABEL (make check's short benchmark,
+#                          "[bench]")
 #   --modules DIR[:VARIANT]  the module folders under DIR (built), in a VM
 #                          run of their own labelled "LABEL VARIANT"
 #                          (repeatable; default: the workspace's modules/)
@@ -56,12 +60,14 @@ DEBUG=
 APPEND=
 FUZZ_OPS=
 HOST_RESULTS=()
+MORE_RESULTS=()
 MODULE_SETS=()
 LIB_MODULE_SETS=()
 REPORT_LIST=
 usage() {
 	die "usage: $0 --fuzz-ops N [--show] [--kdir DIR] [--label LABEL] [--debug]" \
-		"[--append ARGS] [--host-results FILE]... [--modules DIR[:VARIANT]]..." \
+		"[--append ARGS] [--host-results FILE]... [--more-results FILE:LABEL]..." \
+		"[--modules DIR[:VARIANT]]..." \
 		"[--report-list FILE]"
 }
 while [ $# -gt 0 ]; do
@@ -73,6 +79,7 @@ while [ $# -gt 0 ]; do
 	--append) APPEND=$2; shift ;;
 	--fuzz-ops) FUZZ_OPS=$2; shift ;;
 	--host-results) HOST_RESULTS+=("$2"); shift ;;
+	--more-results) MORE_RESULTS+=("$2"); shift ;;
 	--modules) MODULE_SETS+=("$2"); shift ;;
 	--lib-modules) LIB_MODULE_SETS+=("$2"); shift ;;
 	--report-list) REPORT_LIST=$2; shift ;;
@@ -100,7 +107,7 @@ reports=()
 for file in "${HOST_RESULTS[@]}"; do
 	reports+=("$file:$LABEL")
 done
-reports+=("$programs:$LABEL")
+reports+=("${MORE_RESULTS[@]}" "$programs:$LABEL")
 
 # vm_run DIR LABEL [LIB_MODULES]: one VM run with the modules under DIR,
 # or, with LIB_MODULES (a lib/modules/RELEASE folder), those of DIR loaded

@@ -14,10 +14,12 @@ LOG_DIR=$BUILD_DIR/logs
 mkdir -p "$LOG_DIR"
 
 # The host unit tests of the test programs' pure parts (the fuzzer's model,
-# its RNG, the ioctl encoding...): each test folder's build.sh
+# its RNG, the ioctl encoding, the benchmark's statistics...): each test
+# folder's build.sh (and tests/bench/build.sh)
 # --unit-tests, built by the rustc that builds the programs; one result
 # line per #[test].
-for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh; do
+for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh \
+	"$WS"/tests/bench/build.sh; do
 	[ -x "$build" ] || continue
 	rel=$(dirname "${build#"$WS"/}")
 	work=$BUILD_DIR/unit-tests/$(basename "$rel")

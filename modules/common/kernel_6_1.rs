@@ -78,7 +78,8 @@ pub(crate) fn to_result(err: c_int) -> Result {
 }
 
 /// Runs `f` and turns its result into what a C callback returns: the value,
-/// or a negative errno.
+/// or a negative errno. Always inlined, as on 6.12 (see `kernel_6_12.rs`).
+#[inline(always)]
 pub(crate) fn from_result<T, F>(f: F) -> T
 where
     T: From<i16>,

@@ -11,7 +11,8 @@ use crate::{
     bindings,
     common::prelude::*,
     compat::{
-        new_mutex, zeroed_buffer, Mutex, UserPtr, UserSlice, UserSliceReader, UserSliceWriter,
+        new_mutex, zeroed_buffer, Buffer, Mutex, UserPtr, UserSlice, UserSliceReader,
+        UserSliceWriter,
     },
     miscdev::{Operations, Whence},
 };
@@ -23,10 +24,10 @@ pub(crate) const CAPACITY: usize = bindings::RUST_MISC_CAPACITY as usize;
 /// What the mutex guards.
 struct Contents {
     /// `CAPACITY` bytes; those at and after `len` are always zero.
-    data: KVec<u8>,
+    data: Buffer<CAPACITY>,
     /// Where a write's user bytes land first, so that a fault while copying
     /// them stores nothing.
-    staging: KVec<u8>,
+    staging: Buffer<CAPACITY>,
     /// Length of the data.
     len: usize,
     /// Counters reported by `RUST_MISC_GET_STATS`.
@@ -42,8 +43,8 @@ impl Store {
     /// An empty store; allocates its two buffers and its mutex.
     pub(crate) fn new() -> Result<Self> {
         let contents = Contents {
-            data: zeroed_buffer(CAPACITY)?,
-            staging: zeroed_buffer(CAPACITY)?,
+            data: zeroed_buffer::<CAPACITY>()?,
+            staging: zeroed_buffer::<CAPACITY>()?,
             len: 0,
             stats: Default::default(),
         };
@@ -63,7 +64,12 @@ fn count(counter: &mut u64, n: usize) {
     *counter = counter.saturating_add(n as u64);
 }
 
+// `#[inline]` on each method: each has one caller, its file operation in
+// miscdev.rs, and at the kernel's `-Copt-level=s` (a kernel optimized for
+// size, as the workspace's is) the compiler would otherwise keep it out of
+// line, one more call per system call (README "Rust vs C").
 impl Operations for Store {
+    #[inline]
     fn open(&self) -> Result {
         self.contents.lock().stats.opens += 1;
         Ok(())
@@ -71,6 +77,7 @@ impl Operations for Store {
 
     /// Reading at `p` gives nothing at or after the end of the data, else
     /// up to the end of the data.
+    #[inline]
     fn read(&self, pos: &mut i64, mut out: UserSliceWriter) -> Result<usize> {
         let mut guard = self.contents.lock();
         let contents = &mut *guard;
@@ -90,6 +97,7 @@ impl Operations for Store {
     /// Writing at `p` (or at the end of the data when appending) stores what
     /// fits below `CAPACITY`, zero-fills any gap after the old end, and may
     /// extend the data. Nothing fits at or past `CAPACITY`: `ENOSPC`.
+    #[inline]
     fn write(&self, pos: &mut i64, append: bool, mut input: UserSliceReader) -> Result<usize> {
         let mut guard = self.contents.lock();
         let contents = &mut *guard;
@@ -116,6 +124,7 @@ impl Operations for Store {
 
     /// The new position is `offset` from the start, the current position or
     /// the end of the data, and must lie within `[0, CAPACITY]`.
+    #[inline]
     fn seek(&self, pos: i64, offset: i64, whence: Whence) -> Result<i64> {
         let base = match whence {
             Whence::Set => 0,
@@ -128,6 +137,7 @@ impl Operations for Store {
         }
     }
 
+    #[inline]
     fn ioctl(&self, cmd: u32, arg: UserPtr) -> Result<isize> {
         match cmd {
             bindings::RUST_MISC_IOCTL_GET_LEN => {

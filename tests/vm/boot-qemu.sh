@@ -5,11 +5,16 @@
 # first serial port and the guest's results on the second, bounded by a
 # timeout; the guest ends with `reboot -f` (-no-reboot makes that an exit).
 #
-#   tests/vm/boot-qemu.sh [--debug] [--append ARGS] KDIR INITRD CONSOLE RESULTS
+#   tests/vm/boot-qemu.sh [--debug] [--append ARGS] [--icount] KDIR INITRD
+#                         CONSOLE RESULTS
 #
 #   --debug        two vCPUs (the debug tests exercise SMP), single-threaded
 #                  TCG; without it, one vCPU
 #   --append ARGS  more kernel command line
+#   --icount       the guest's clock counts instructions (-icount shift=0:
+#                  one nanosecond per instruction executed): the guest's
+#                  timings become counts of executed instructions, exact
+#                  and repeatable (make bench BENCH_ICOUNT=1)
 #
 # TCG always: /dev/kvm can exist on these hosts but hangs a Linux boot.
 # Multi-threaded TCG is never used: with 2 vCPUs on 2 shared host cores it
@@ -23,15 +28,17 @@ WS_TAG=vm
 
 SMP=(-smp 1 -accel tcg)
 APPEND=
+ICOUNT=()
 while [ $# -gt 4 ]; do
 	case "$1" in
 	--debug) SMP=(-smp 2 -accel "tcg,thread=single") ;;
 	--append) APPEND=$2; shift ;;
+	--icount) ICOUNT=(-icount "shift=0,align=off,sleep=off") ;;
 	*) break ;;
 	esac
 	shift
 done
-[ $# -eq 4 ] || die "usage: $0 [--debug] [--append ARGS] KDIR INITRD CONSOLE RESULTS"
+[ $# -eq 4 ] || die "usage: $0 [--debug] [--append ARGS] [--icount] KDIR INITRD CONSOLE RESULTS"
 KDIR=$1
 INITRD=$2
 CONSOLE=$3
@@ -43,11 +50,11 @@ VM_MEMORY=${VM_MEMORY:-256M}
 : >"$CONSOLE"
 : >"$RESULTS"
 say "booting $(sed -n 's/^source: //p' "$KDIR/.ws-inputs" 2>/dev/null || echo "$KDIR")" \
-	"in QEMU (${SMP[*]}, timeout ${VM_TIMEOUT} s)" >&2
+	"in QEMU (${SMP[*]}${ICOUNT[*]:+ ${ICOUNT[*]}}, timeout ${VM_TIMEOUT} s)" >&2
 t0=$(now)
 status=0
 timeout --foreground -k 5 "$VM_TIMEOUT" \
-	qemu-system-x86_64 "${SMP[@]}" -m "$VM_MEMORY" \
+	qemu-system-x86_64 "${SMP[@]}" "${ICOUNT[@]}" -m "$VM_MEMORY" \
 	-kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$INITRD" \
 	-append "console=ttyS0 panic=-1 $APPEND" \
 	-display none -monitor none -no-reboot \

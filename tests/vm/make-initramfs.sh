@@ -7,12 +7,16 @@
 # each module folder under MODULES (a folder with a Kbuild), its .ko and its
 # guest test tests/modules/NAME/guest.sh.
 #
-#   tests/vm/make-initramfs.sh [--lib-modules DIR] KDIR MODULES BINDIR OUT
+#   tests/vm/make-initramfs.sh [--lib-modules DIR] [--only NAME]...
+#                              [--file DEST=SRC]... KDIR MODULES BINDIR OUT
 #
 # --lib-modules DIR  a kernel's installed modules folder, ROOT/lib/modules/
 #                    RELEASE (the DKMS run): copied as /lib/modules/RELEASE
 #                    with its modules.dep, for the guest to modprobe; the
 #                    modules' .ko files are then not put in /modules.
+# --only NAME        only the module folder NAME (repeatable; default: all)
+# --file DEST=SRC    also the file SRC, at DEST in the initramfs (such as
+#                    the benchmark's guest script, tests/bench/guest.sh)
 #
 # writes OUT (the cpio archive), OUT.list (gen_init_cpio's input) and
 # OUT.modules (the modules the guest tests, in order). Prints a failed
@@ -25,14 +29,21 @@ WS_TAG=vm
 . "$WS/scripts/lib.sh"
 
 LIB_MODULES=
-if [ "${1:-}" = --lib-modules ]; then
-	LIB_MODULES=${2:?}
+ONLY=
+FILES=
+while [ $# -gt 4 ]; do
+	case "$1" in
+	--lib-modules) LIB_MODULES=$2 ;;
+	--only) ONLY="$ONLY $2" ;;
+	--file) FILES="$FILES $2" ;;
+	*) break ;;
+	esac
 	shift 2
-	# Without one (the install failed), the guest reports each module.
-	[ -f "$LIB_MODULES/modules.dep" ] ||
-		not_ok "modules installed: $LIB_MODULES has a modules.dep" "it has none"
-fi
-[ $# -eq 4 ] || die "usage: $0 [--lib-modules DIR] KDIR MODULES BINDIR OUT"
+done
+[ $# -eq 4 ] || die "usage: $0 [--lib-modules DIR] [--only NAME]... [--file DEST=SRC]... KDIR MODULES BINDIR OUT"
+# Without a modules.dep (the install failed), the guest reports each module.
+[ -z "$LIB_MODULES" ] || [ -f "$LIB_MODULES/modules.dep" ] ||
+	not_ok "modules installed: $LIB_MODULES has a modules.dep" "it has none"
 KDIR=$1
 MODULES=$2
 BIN=$3
@@ -57,6 +68,9 @@ modlist=$OUT.modules
 	echo "file /tests/lib.sh $WS/tests/guest/lib.sh 0644 0 0"
 	echo "file /tests/debug.sh $WS/tests/guest/debug.sh 0644 0 0"
 	echo "file /tests/modules.list $modlist 0644 0 0"
+	for file in $FILES; do
+		echo "file ${file%%=*} ${file#*=} 0644 0 0"
+	done
 	for prog in "$BIN"/*; do
 		[ -x "$prog" ] || continue
 		echo "file /tests/bin/$(basename "$prog") $prog 0755 0 0"
@@ -64,6 +78,7 @@ modlist=$OUT.modules
 	for kbuild in "$MODULES"/*/Kbuild; do
 		[ -f "$kbuild" ] || continue
 		name=$(basename "$(dirname "$kbuild")")
+		case " ${ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
 		guest=$WS/tests/modules/$name/guest.sh
 		if [ ! -f "$guest" ]; then
 			not_ok "$name: has a guest test" "no tests/modules/$name/guest.sh: the module is not tested" >&3
@@ -94,6 +109,7 @@ modlist=$OUT.modules
 } 3>&1 >"$list"
 for dir in "$WS"/tests/modules/*/; do
 	name=$(basename "$dir")
+	case " ${ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
 	[ -f "$MODULES/$name/Kbuild" ] ||
 		not_ok "tests/modules/$name: tests a module" "no module $name under $MODULES"
 done

@@ -14,7 +14,8 @@
 //!   class per call site, named `name`);
 //! - `UserPtr`, `UserSlice`, `UserSliceReader`, `UserSliceWriter` and
 //!   `AsBytes`: checked copies from and to userspace, `EFAULT` on a fault;
-//! - `zeroed_buffer(len)`: a fixed buffer of `len` zero bytes, a `KVec<u8>`;
+//! - `Buffer<N>` and `zeroed_buffer::<N>()`: a fixed buffer of `N` zero
+//!   bytes (a `KBox<[u8; N]>` zeroed in place on 6.12, a `KVec<u8>` on 6.1);
 //! - `Opaque<T>`: a C object that Rust never reads as a whole (`get()` gives
 //!   the raw pointer C functions take);
 //! - `ffi`: the C integer types.

@@ -10,8 +10,8 @@
 #                                  of the pure parts (model, RNG, ioctl
 #                                  encoding), rustc --test
 #
-# WORKDIR gets misc_abi.rs (bindgen's translation of abi.h, hence of
-# modules/rust_misc/rust_misc.h), which abi.rs includes. BINDIR gets
+# WORKDIR gets misc_abi.rs (abi.sh: bindgen's translation of abi.h, hence
+# of modules/rust_misc/rust_misc.h), which abi.rs includes. BINDIR gets
 # rust-misc-test (main.rs: every rule of the device, one check each) and
 # rust-misc-stress (stress.rs: the model-checked fuzzer and the
 # multi-process stress test). Both take the device to test as an option
@@ -41,19 +41,9 @@ else
 fi
 mkdir -p "$WORK"
 
-BINDGEN=${BINDGEN:-$WS/build/tools/bin/bindgen}
-LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
-export LIBCLANG_PATH
-
-ABI_RS=$WORK/misc_abi.rs
-# Only the compiler reads the result: skip formatting it.
-"$BINDGEN" --formatter=none \
-	--allowlist-var 'RUST_MISC_.*' \
-	--allowlist-type rust_misc_stats \
-	--with-derive-default --with-derive-partialeq \
-	--output "$ABI_RS" \
-	"$HERE/abi.h"
-export RUST_MISC_ABI_RS="$ABI_RS"
+# shellcheck source=tests/modules/rust_misc/abi.sh
+. "$HERE/abi.sh"
+misc_abi_bindings "$WORK"
 
 if [ "$UNIT" -eq 1 ]; then
 	# stress.rs declares the model, the RNG and the ABI modules.

@@ -95,11 +95,14 @@ macro_rules! c_str {
 }
 pub(crate) use c_str;
 
-/// A buffer of `len` zero bytes.
-pub(crate) fn zeroed_buffer(len: usize) -> Result<KVec<u8>> {
+/// A fixed buffer of `N` bytes (its length, not its type, says `N`).
+pub(crate) type Buffer<const N: usize> = KVec<u8>;
+
+/// A buffer of `N` zero bytes.
+pub(crate) fn zeroed_buffer<const N: usize>() -> Result<Buffer<N>> {
     let mut buffer = KVec::new();
-    buffer.try_reserve_exact(len)?;
-    for _ in 0..len {
+    buffer.try_reserve_exact(N)?;
+    for _ in 0..N {
         // Never allocates: the capacity was reserved above.
         buffer.try_push(0)?;
     }

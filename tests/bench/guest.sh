@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# The benchmark's guest part, /tests/bench.sh in the initramfs of
+# tests/bench/run.sh, run by /init (tests/guest/init) when the kernel
+# command line has ws.run=bench: misc-bench measures (its results and raw
+# timings go to fd 3, the results port), then the kernel's taint, WARN and
+# oops counters must be unchanged and neither module loaded.
+#
+# Settings, from the kernel command line:
+#   ws.bench_rounds=R     rounds of every operation
+#   ws.bench_target_us=T  the least time of one batch on the fastest side
+
+bench_main() {
+	# The prefix of run_program's results (tests/guest/lib.sh).
+	# shellcheck disable=SC2034
+	MOD=bench
+	before=$(counters)
+	rounds=$(cmdline_value ws.bench_rounds)
+	target=$(cmdline_value ws.bench_target_us)
+	if [ -z "$rounds" ] || [ -z "$target" ]; then
+		not_ok "bench: settings given (ws.bench_rounds, ws.bench_target_us)" \
+			"missing on the kernel command line"
+		return
+	fi
+	# How the kernel set up its clock (tests/bench/run.sh boots with
+	# tsc=reliable; misc-bench checks the clocksource).
+	dmesg | grep -iE 'tsc|clocksource' | sed 's/^/kernel: /' | diag_lines
+	run_program "misc-bench measure" /tests/bin/misc-bench measure \
+		--rounds "$rounds" --target-us "$target" \
+		--rust-ko /modules/rust_misc.ko --c-ko /modules/c_misc.ko
+	check "bench: rust_misc and c_misc not loaded at the end" \
+		sh -c "! grep -qE '^(rust_misc|c_misc) ' /proc/modules"
+	after=$(counters)
+	if [ "$before" = "$after" ]; then
+		ok "bench: no new taint, WARN or oops"
+	else
+		not_ok "bench: no new taint, WARN or oops" "before: $before, after: $after"
+	fi
+}

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The previous run of the same output folder, read back from its
+//! chart.dat (report_md.rs writes it): does this run's Rust/C ratio of each
+//! operation fall within the previous run's 95% interval? Under TCG that
+//! is the test of whether the intervals mean anything from one run to the
+//! next.
+
+use crate::stats::RatioCi;
+use crate::summary::Row;
+use std::collections::HashMap;
+
+/// The ratios of chart.dat, by operation label; lines without a ratio
+/// (NaN) or that do not parse are left out.
+pub fn parse_chart_data(text: &str) -> HashMap<String, RatioCi> {
+    let mut ratios = HashMap::new();
+    for line in text.lines().filter(|l| l.starts_with('"')) {
+        let Some((label, rest)) = line[1..].split_once('"') else {
+            continue;
+        };
+        let nums: Vec<f64> = rest
+            .split_whitespace()
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        if let [_, _, _, ratio, lo, hi] = nums[..] {
+            if [ratio, lo, hi].iter().all(|v| v.is_finite()) {
+                ratios.insert(label.to_string(), RatioCi { ratio, lo, hi });
+            }
+        }
+    }
+    ratios
+}
+
+/// For each operation with a ratio in both runs: its label, this run's
+/// ratio, the previous run's interval, and whether the ratio lies in it.
+pub fn compare(
+    rows: &[Row],
+    previous: &HashMap<String, RatioCi>,
+) -> Vec<(String, f64, RatioCi, bool)> {
+    rows.iter()
+        .filter_map(|row| {
+            let now = row.ratio?.ratio;
+            let before = *previous.get(row.op.label)?;
+            Some((
+                row.op.label.to_string(),
+                now,
+                before,
+                (before.lo..=before.hi).contains(&now),
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report_md::chart_data;
+    use crate::summary::{read_run, rows};
+
+    #[test]
+    fn chart_data_reads_back() {
+        let mut text = String::from("bench-info rounds 2\n");
+        text += "bench-raw read-1 0 rust 1 110\nbench-raw read-1 0 c 1 100\n";
+        text += "bench-raw read-1 1 rust 1 120\nbench-raw read-1 1 c 1 100\n";
+        let rows = rows(&read_run(&text));
+        let dat = chart_data(&rows);
+        let back = parse_chart_data(&dat);
+        assert_eq!(back.len(), 1, "{dat}");
+        let ci = back["read 1 B"];
+        let want = rows[0].ratio.unwrap();
+        assert!((ci.ratio - want.ratio).abs() < 1e-3 && (ci.hi - want.hi).abs() < 1e-3);
+
+        let cmp = compare(&rows, &back);
+        assert_eq!(cmp.len(), 1);
+        assert!(cmp[0].3, "a run lies within its own interval");
+        let mut narrow = back.clone();
+        narrow.insert(
+            "read 1 B".into(),
+            RatioCi {
+                ratio: 2.0,
+                lo: 1.9,
+                hi: 2.1,
+            },
+        );
+        assert!(!compare(&rows, &narrow)[0].3);
+    }
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The host's report (`misc-bench report`): result lines and the table on
+//! the terminal (the workspace's KTAP conventions: `ok NAME`,
+//! `not ok NAME # WHY`, `# ...`; tests/ktap-report.sh numbers them),
+//! report.md and the chart's data file (report_md.rs).
+
+use crate::raw::Side;
+use crate::sections::Sizes;
+use crate::stats::RatioCi;
+use crate::summary::{Row, Run, GOAL_FRACTION};
+
+/// A twin's module file and its `llvm-size -A` output.
+pub struct Module {
+    pub name: String,
+    pub ko_bytes: u64,
+    pub sizes: Result<Sizes, String>,
+}
+
+/// ns with a precision that suits its size.
+pub fn fmt_ns(ns: Option<f64>) -> String {
+    match ns {
+        None => "-".into(),
+        Some(v) if v >= 100.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.1}"),
+    }
+}
+
+pub fn fmt_ratio(r: Option<f64>) -> String {
+    r.map_or("-".into(), |r| format!("{r:.3}"))
+}
+
+pub fn fmt_ci(row: &Row) -> String {
+    row.ratio.map_or("-".into(), |r| {
+        format!("{:.3} [{:.3}, {:.3}]", r.ratio, r.lo, r.hi)
+    })
+}
+
+/// The result line of one operation: every side it is measured on has a
+/// positive ns/op in each round.
+fn measured_line(row: &Row, rounds: usize) -> String {
+    let mut problems = Vec::new();
+    let sides = row.expected_sides();
+    for &side in &sides {
+        let v = &row.rounds[side as usize];
+        if v.len() != rounds {
+            problems.push(format!("{}: {} of {rounds} rounds", side.name(), v.len()));
+        } else if v.iter().any(|&x| !(x > 0.0)) {
+            problems.push(format!("{}: a round without a positive time", side.name()));
+        }
+    }
+    let names: Vec<&str> = sides.iter().map(|s| s.name()).collect();
+    let name = format!(
+        "bench: {}: ns/op of {} in each of {rounds} rounds",
+        row.op.id,
+        names.join(", ")
+    );
+    if rounds == 0 {
+        format!("not ok {name} # the run reported no rounds")
+    } else if problems.is_empty() {
+        format!("ok {name}")
+    } else {
+        format!("not ok {name} # {}", problems.join("; "))
+    }
+}
+
+/// The terminal's part: result lines and `#` tables.
+pub fn terminal(run: &Run, rows: &[Row], modules: &[Module]) -> Vec<String> {
+    let rounds = run.rounds().unwrap_or(0);
+    let mut out: Vec<String> = rows.iter().map(|r| measured_line(r, rounds)).collect();
+    for m in modules {
+        out.push(match &m.sizes {
+            Ok(s) => format!(
+                "ok bench: {}.ko section sizes (llvm-size -A): text {}, rodata {}, data {}, bss {}",
+                m.name, s.text, s.rodata, s.data, s.bss
+            ),
+            Err(e) => format!(
+                "not ok bench: {}.ko section sizes (llvm-size -A) # {e}",
+                m.name
+            ),
+        });
+    }
+    let head = format!(
+        "{:<16} {:>9} {:>9} {:>25} {:>5} {:>8} {:>8} {:>9}  floor",
+        "operation", "rust ns", "C ns", "Rust/C [95% CI]", "goal", "rust/fl", "C/fl", "floor ns"
+    );
+    out.push(format!("# {head}"));
+    for row in rows {
+        out.push(format!(
+            "# {:<16} {:>9} {:>9} {:>25} {:>5} {:>8} {:>8} {:>9}  {}",
+            row.op.label,
+            fmt_ns(row.median(Side::Rust)),
+            fmt_ns(row.median(Side::C)),
+            fmt_ci(row),
+            row.goal().unwrap_or("-"),
+            fmt_ratio(row.over_floor(Side::Rust)),
+            fmt_ratio(row.over_floor(Side::C)),
+            fmt_ns(row.median(Side::Floor)),
+            row.op.floor.unwrap_or("-"),
+        ));
+    }
+    out.push(format!(
+        "# spread per side, ns/op: min .. max (IQR q1-q3), over {rounds} rounds"
+    ));
+    for row in rows {
+        let cells: Vec<String> = Side::ALL
+            .iter()
+            .map(|&side| match row.spread[side as usize] {
+                Some(s) => format!(
+                    "{} {}..{} ({}-{})",
+                    side.name(),
+                    fmt_ns(Some(s.min)),
+                    fmt_ns(Some(s.max)),
+                    fmt_ns(Some(s.q1)),
+                    fmt_ns(Some(s.q3))
+                ),
+                None => String::new(),
+            })
+            .filter(|c| !c.is_empty())
+            .collect();
+        out.push(format!("# {:<16} {}", row.op.label, cells.join("  ")));
+    }
+    for m in modules {
+        if let Ok(s) = &m.sizes {
+            out.push(format!(
+                "# {}.ko: {} bytes; text {} rodata {} data {} bss {}",
+                m.name, m.ko_bytes, s.text, s.rodata, s.data, s.bss
+            ));
+        }
+    }
+    let goals: Vec<&str> = rows.iter().filter_map(|r| r.goal()).collect();
+    let pass = goals.iter().filter(|g| **g == "PASS").count();
+    out.push(format!(
+        "# goals (Rust >= {GOAL_FRACTION} x C throughput, i.e. rust ns <= C ns / {GOAL_FRACTION}): \
+         {pass} PASS, {} MISS; a MISS is a target not reached, not a failure",
+        goals.len() - pass
+    ));
+    out.push(
+        "# under TCG (emulated CPU) only ratios within one run mean anything, not absolute times"
+            .into(),
+    );
+    out
+}
+
+/// `#` lines: this run's ratios against the previous run's intervals.
+pub fn against_previous(cmp: &[(String, f64, RatioCi, bool)]) -> Vec<String> {
+    let within = cmp.iter().filter(|c| c.3).count();
+    let mut out = vec![format!(
+        "# against the previous run: {within} of {} Rust/C ratios within its 95% intervals",
+        cmp.len()
+    )];
+    for (label, now, before, inside) in cmp {
+        out.push(format!(
+            "#   {label:<16} {now:.3}, previous {:.3} [{:.3}, {:.3}]: {}",
+            before.ratio,
+            before.lo,
+            before.hi,
+            if *inside { "within" } else { "outside" }
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::{read_run, rows};
+
+    #[test]
+    fn a_missing_side_or_round_fails_its_line() {
+        let mut text = String::from("bench-info rounds 2\n");
+        for round in 0..2 {
+            text += &format!("bench-raw read-1 {round} rust 10 100\n");
+            text += &format!("bench-raw read-1 {round} floor 10 50\n");
+        }
+        text += "bench-raw read-1 0 c 10 90\n";
+        let run = read_run(&text);
+        let rows = rows(&run);
+        let lines = terminal(&run, &rows, &[]);
+        let read = lines.iter().find(|l| l.contains("bench: read-1:")).unwrap();
+        assert_eq!(
+            read,
+            "not ok bench: read-1: ns/op of rust, c, floor in each of 2 rounds # c: 1 of 2 rounds"
+        );
+        assert!(lines
+            .iter()
+            .any(|l| l.starts_with("not ok bench: getppid:")));
+    }
+
+    #[test]
+    fn a_full_operation_passes_its_line() {
+        let mut text = String::from("bench-info rounds 2\n");
+        for round in 0..2 {
+            text += &format!("bench-raw getppid {round} floor 10 100\n");
+        }
+        let run = read_run(&text);
+        let lines = terminal(&run, &rows(&run), &[]);
+        assert!(
+            lines.contains(&"ok bench: getppid: ns/op of floor in each of 2 rounds".to_string())
+        );
+    }
+}

@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench, and its short run in make check: the Rust misc device
+# (modules/rust_misc) against its C twin (modules/c_misc) and the kernel's
+# floor, in one boot of the workspace's kernel. Reuses the VM's scripts:
+# tests/vm/make-initramfs.sh (only the two modules, this folder's guest.sh
+# as /tests/bench.sh), tests/vm/boot-qemu.sh (TCG, one vCPU, ws.run=bench
+# and `quiet`: no printk on the emulated serial console while the clock
+# runs), tests/vm/scan-console.sh.
+#
+#   tests/bench/run.sh --rounds R --target-us T --out DIR [--chart]
+#                      [--kdir KDIR] [--modules DIR]
+#
+#   --rounds R      rounds of each operation (at least 2)
+#   --target-us T   least duration of a batch on the fastest side
+#   --out DIR       everything of the run: bin/, work/, initramfs, the
+#                   console and guest logs, report.md, chart.dat; the
+#                   previous run's chart.dat becomes previous.dat, and each
+#                   Rust/C ratio is compared with its interval
+#   --chart         also DIR/chart.svg, drawn by gnuplot (tests/bench/chart.gp;
+#                   make bench installs gnuplot-nox)
+#   --icount        QEMU's -icount shift=0: the guest's clock advances one
+#                   nanosecond per instruction, so every "ns" of the run is
+#                   one guest instruction executed, exact and repeatable
+#                   (make bench BENCH_ICOUNT=1)
+#   --kdir KDIR     the kernel that boots (default: the workspace's)
+#   --modules DIR   the built module folders (default: the workspace's)
+#
+# Prints result lines (tests/lib/ktap.sh) on stdout, the table as `#`
+# lines; tests/ktap-report.sh numbers them. Run through the top-level
+# Makefile (make bench, make check).
+set -eu
+WS_TAG=bench
+# shellcheck source=scripts/lib.sh
+. "$WS/scripts/lib.sh"
+
+ROUNDS=
+TARGET_US=
+OUT=
+CHART=0
+ICOUNT=
+KDIR=$DEFAULT_KDIR
+MODULES=$WS/modules
+usage() {
+	die "usage: $0 --rounds R --target-us T --out DIR [--chart] [--kdir KDIR] [--modules DIR]"
+}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--rounds) ROUNDS=$2; shift ;;
+	--target-us) TARGET_US=$2; shift ;;
+	--out) OUT=$2; shift ;;
+	--chart) CHART=1 ;;
+	--icount) ICOUNT=--icount ;;
+	--kdir) KDIR=$2; shift ;;
+	--modules) MODULES=$2; shift ;;
+	*) usage ;;
+	esac
+	shift
+done
+if [ -z "$ROUNDS" ] || [ -z "$TARGET_US" ] || [ -z "$OUT" ]; then
+	usage
+fi
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+BENCH=$OUT/bin/misc-bench
+
+# Rebuilt when one of its sources changed (this folder, the shared modules
+# and ABI of tests/lib and tests/modules/rust_misc, the uapi header).
+inputs=("$WS/tests/bench" "$WS/tests/lib" "$WS/tests/modules/rust_misc"
+	"$WS/modules/rust_misc/rust_misc.h")
+if [ -x "$BENCH" ] && [ -z "$(find "${inputs[@]}" -newer "$BENCH" -print -quit)" ]; then
+	ok "bench: misc-bench builds (unchanged)"
+elif step_start "building misc-bench (tests/bench)" >&2 &&
+	BINDGEN=$WS_PROGRAMS_BINDGEN RUSTC=$WS_PROGRAMS_RUSTC \
+	LIBCLANG_PATH=$WS_PROGRAMS_LIBCLANG_PATH \
+	"$WS/tests/bench/build.sh" "$OUT/bin" "$OUT/work" >"$OUT/build.log" 2>&1; then
+	ok "bench: misc-bench builds"
+	step_done >&2
+else
+	not_ok "bench: misc-bench builds" "see $OUT/build.log"
+	grep -E '^(error|warning)' "$OUT/build.log" | head -n 5 | diag_lines
+	exit 0
+fi
+
+kos=()
+for name in rust_misc c_misc; do
+	kos+=("$MODULES/$name/$name.ko")
+	[ -f "$MODULES/$name/$name.ko" ] || die "$MODULES/$name/$name.ko missing: run make first"
+done
+
+"$WS/tests/vm/make-initramfs.sh" --only rust_misc --only c_misc \
+	--file "/tests/bench.sh=$WS/tests/bench/guest.sh" \
+	"$KDIR" "$MODULES" "$OUT/bin" "$OUT/initramfs.cpio"
+"$WS/tests/vm/check-modules.sh" "$KDIR" "${kos[@]}"
+# The guest's clock: under TCG its TSC is the host's, whose frequency it is
+# told (misc-bench tsc-khz, tsc.rs): calibrating it against the emulated
+# PIT fails on a busy host, and CLOCK_MONOTONIC would then run on jiffies.
+# tsc=reliable: no clocksource watchdog switching away from it meanwhile.
+# Under -icount the TSC counts instructions, deterministically: the kernel
+# calibrates it itself.
+clock="tsc=reliable"
+[ -n "$ICOUNT" ] || clock="$clock tsc_early_khz=$("$BENCH" tsc-khz)"
+"$WS/tests/vm/boot-qemu.sh" $ICOUNT \
+	--append "quiet $clock ws.run=bench ws.bench_rounds=$ROUNDS ws.bench_target_us=$TARGET_US" \
+	"$KDIR" "$OUT/initramfs.cpio" "$OUT/console.log" "$OUT/guest.log"
+# The guest's results (the raw lines are not results: ktap-report skips
+# them), then the console's.
+tr -d '\r' <"$OUT/guest.log" | grep -E '^((not )?ok |# )' || true
+"$WS/tests/vm/scan-console.sh" "$OUT/console.log" "$OUT/guest.log"
+
+for i in 0 1; do
+	"llvm-size-$LLVM_VERSION" -A "${kos[$i]}" >"$OUT/size-$i.txt" 2>&1 || true
+done
+# What the run's nanoseconds are.
+timing() {
+	if [ -n "$ICOUNT" ]; then
+		echo "instruction counts: QEMU -icount shift=0 runs the guest's clock at one ns per instruction executed, so every ns/op below is the exact number of guest instructions per operation (system call entry and exit, VFS and driver), the same on every run"
+	else
+		echo "wall-clock time, CLOCK_MONOTONIC of the guest (the TSC, which QEMU derives from the host's clock)"
+	fi
+}
+
+# The commit the modules' sources are at, and whether they differ from it.
+modules_version() {
+	local v
+	v=$(git -C "$MODULES" log -1 --format='%h (%cd)' --date=short 2>/dev/null) || {
+		echo "$MODULES"
+		return
+	}
+	[ -z "$(git -C "$MODULES" status --porcelain -- . 2>/dev/null)" ] || v="$v with uncommitted changes"
+	echo "$v"
+}
+facts=(--fact "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+	--fact "host CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1) ($(nproc) cores)"
+	--fact "host=$(. /etc/os-release && echo "$PRETTY_NAME"), $(uname -r)"
+	--fact "QEMU=$(qemu-system-x86_64 --version | head -n1): -accel tcg -smp 1${ICOUNT:+ -icount shift=0}"
+	--fact "timing=$(timing)"
+	--fact "modules=$(modules_version)")
+# The previous run's chart.dat: its intervals, for this run's ratios.
+previous=()
+if [ -f "$OUT/chart.dat" ]; then
+	mv "$OUT/chart.dat" "$OUT/previous.dat"
+	previous=(--previous "$OUT/previous.dat")
+fi
+"$BENCH" report --guest "$OUT/guest.log" "${previous[@]}" \
+	--rust-ko "${kos[0]}" --rust-size "$OUT/size-0.txt" \
+	--c-ko "${kos[1]}" --c-size "$OUT/size-1.txt" \
+	--md "$OUT/report.md" --dat "$OUT/chart.dat" "${facts[@]}" ||
+	true
+diag "timing: $(timing)"
+diag "report: $OUT/report.md"
+
+if [ "$CHART" -eq 1 ]; then
+	if gnuplot -e "datafile='$OUT/chart.dat'; outfile='$OUT/chart.svg'" \
+		"$WS/tests/bench/chart.gp" 2>"$OUT/gnuplot.log" && [ -s "$OUT/chart.svg" ]; then
+		ok "bench: gnuplot draws chart.svg"
+		diag "chart: $OUT/chart.svg"
+	else
+		not_ok "bench: gnuplot draws chart.svg" "see $OUT/gnuplot.log"
+	fi
+fi
