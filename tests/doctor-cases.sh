@@ -302,15 +302,37 @@ case_default_kdir_running() {
 
 # --- cases per generation ------------------------------------------------------------
 
+# children_cpu_ms VAR: set VAR to the user and system CPU time of this
+# shell's finished children so far, in milliseconds (the second line of
+# bash's `times`, which must run in this shell, not in a subshell).
+children_cpu_ms() {
+	local line m1 s1 m2 s2
+	times >"$FIX/.times"
+	line=$(tail -n 1 "$FIX/.times")
+	read -r m1 s1 m2 s2 <<<"$(echo "$line" | tr 'ms' '  ')"
+	printf -v "$1" '%s' $((m1 * 60000 + $(sec_ms "$s1") + m2 * 60000 + $(sec_ms "$s2")))
+}
+
+# sec_ms S.FFF: milliseconds.
+sec_ms() {
+	local int=${1%.*} frac=${1#*.}000
+	echo $((10#$int * 1000 + 10#${frac:0:3}))
+}
+
 case_workspace_kernel() {
-	local name="make doctor on the workspace's $LABEL kernel: every check ok, in under 1 s"
-	local t0 t1 ms oks
+	local name="make doctor on the workspace's $LABEL kernel: every check ok, in under 1 s of CPU"
+	local t0 t1 c0 c1 ms wall oks
+	# CPU time (user and system, of make, the doctor and everything they
+	# run), not wall time: make check runs other jobs beside this one.
+	children_cpu_ms c0
 	t0=$(date +%s%N)
 	RC=0
 	# shellcheck disable=SC2046 # the variables are words without spaces
 	OUT=$(make --no-print-directory -s -C "$WS" doctor KDIR="$GKDIR" $(toolchain_vars) 2>&1) || RC=$?
 	t1=$(date +%s%N)
-	ms=$(((t1 - t0) / 1000000))
+	children_cpu_ms c1
+	ms=$((c1 - c0))
+	wall=$(((t1 - t0) / 1000000))
 	oks=$(grep -c '^doctor: ok ' <<<"$OUT" || true)
 	if [ "$RC" -ne 0 ] || grep -q PROBLEM <<<"$OUT"; then
 		not_ok "$name" "exit $RC"
@@ -322,10 +344,10 @@ case_workspace_kernel() {
 		not_ok "$name" "generation $LABEL not recognised"
 		echo "$OUT" | diag_lines
 	elif [ "$ms" -ge 1000 ]; then
-		not_ok "$name" "took $ms ms"
+		not_ok "$name" "took $ms ms of CPU ($wall ms wall)"
 	else
 		ok "$name"
-		echo "  $oks checks ok in $ms ms" | diag_lines
+		echo "  $oks checks ok in $ms ms of CPU ($wall ms wall)" | diag_lines
 	fi
 }
 
