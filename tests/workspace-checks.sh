@@ -48,6 +48,19 @@ for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh \
 	fi
 done
 
+# rustfmt on the userspace programs (every .rs under tests/; modules of a
+# crate root are checked from it and on their own alike), with the rustfmt
+# of the compiler that builds them and the kernel's .rustfmt.toml.
+rustfmt=$(dirname "$WS_PROGRAMS_RUSTC")/rustfmt
+mapfile -t programs < <(find "$WS/tests" -name '*.rs' | sort)
+if out=$("$rustfmt" --check --config-path "$DEFAULT_KDIR/.rustfmt.toml" "${programs[@]}" 2>&1); then
+	ok "rustfmt: the test programs follow the kernel's .rustfmt.toml"
+else
+	not_ok "rustfmt: the test programs follow the kernel's .rustfmt.toml" \
+		"run: $rustfmt --config-path $DEFAULT_KDIR/.rustfmt.toml FILES"
+	echo "$out" | grep -E '^(Diff in|error)' | head -n 5 | sed 's/^/  /' | diag_lines
+fi
+
 mapfile -t scripts < <(cd "$WS" && grep -rlE '^#!/bin/(ba)?sh|shellcheck shell=(ba)?sh' \
 	.ci scripts tests kernels | sort)
 if out=$(cd "$WS" && shellcheck -x "${scripts[@]}" 2>&1); then
