@@ -77,21 +77,6 @@ pub(crate) fn to_result(err: c_int) -> Result {
     }
 }
 
-/// Runs `f` and turns its result into what a C callback returns: the value,
-/// or a negative errno. Always inlined, as on 6.12 (see `kernel_6_12.rs`).
-#[inline(always)]
-pub(crate) fn from_result<T, F>(f: F) -> T
-where
-    T: From<i16>,
-    F: FnOnce() -> Result<T>,
-{
-    match f() {
-        Ok(value) => value,
-        // The errno fits: `-MAX_ERRNO..0` (the type invariant).
-        Err(e) => T::from(e.to_errno() as i16),
-    }
-}
-
 /// Moves `value` into a new kernel allocation, pinned there; `ENOMEM` if
 /// the allocation fails.
 ///
@@ -257,8 +242,7 @@ pub(crate) use modinfo;
 /// See the module docs of `common`.
 pub(crate) mod prelude {
     pub(crate) use super::{
-        code::*, from_result, module, to_result, try_pin_box, Error, KBox, KVec, Module, Result,
-        ThisModule,
+        code::*, module, to_result, try_pin_box, Error, KBox, KVec, Module, Result, ThisModule,
     };
     pub(crate) use core::pin::Pin;
     pub(crate) use kernel::{pr_emerg, pr_info};

@@ -57,7 +57,28 @@ compile_error!("no kernel generation: build through the workspace's Kbuild, whic
 
 pub(crate) use generation::*;
 
+/// Runs `f` and turns its result into what a C callback returns: the value,
+/// or a negative errno. On 6.12 this is `kernel::error::from_result`, but
+/// always inlined: the kernel builds Rust at `-Copt-level=s` when it is
+/// optimized for size (as the workspace's kernel is), and there the
+/// compiler keeps that generic function out of line, one more call in every
+/// file operation (tests/bench, README "Rust vs C"); 6.1's kernel crate has
+/// none.
+#[inline(always)]
+pub(crate) fn from_result<T, F>(f: F) -> T
+where
+    T: From<i16>,
+    F: FnOnce() -> prelude::Result<T>,
+{
+    match f() {
+        Ok(value) => value,
+        // `to_errno()` is in `-MAX_ERRNO..0`, which fits an `i16`.
+        Err(e) => T::from(e.to_errno() as i16),
+    }
+}
+
 /// The names a module of the workspace imports (see the module docs).
 pub(crate) mod prelude {
+    pub(crate) use super::from_result;
     pub(crate) use super::generation::prelude::*;
 }

@@ -215,3 +215,17 @@ misc_store_after_unload() {
 misc_store_use() {
 	echo "cycle $2" >"$1" && cat "$1" >/dev/null
 }
+
+# misc_store_hooks DEVICE: the hooks of the guest test of a driver of the
+# ABI of rust_misc.h whose node is DEVICE: the steps above after load and
+# unload, and a write and a read in each load/unload cycle of the debug
+# tests.
+misc_store_hooks() {
+	MISC_DEVICE=$1
+	# shellcheck disable=SC2317 # called by test_module and debug.sh
+	after_load() { misc_store_after_load "$MISC_DEVICE"; }
+	# shellcheck disable=SC2317
+	after_unload() { misc_store_after_unload "$MISC_DEVICE"; }
+	# shellcheck disable=SC2317
+	use_module() { misc_store_use "$MISC_DEVICE" "$1"; }
+}

@@ -4,17 +4,4 @@
 # with the same test programs (tests/modules/rust_misc/), against
 # /dev/c-misc: misc_store_* in tests/guest/lib.sh.
 
-DEVICE=/dev/c-misc
-
-after_load() {
-	misc_store_after_load "$DEVICE"
-}
-
-after_unload() {
-	misc_store_after_unload "$DEVICE"
-}
-
-# In each load/unload cycle of the debug tests: a write and a read.
-use_module() {
-	misc_store_use "$DEVICE" "$1"
-}
+misc_store_hooks /dev/c-misc

@@ -9,17 +9,4 @@
 # same way: the steps are shared, misc_store_* in tests/guest/lib.sh (which
 # also lists the kernel command line settings they read).
 
-DEVICE=/dev/rust-misc
-
-after_load() {
-	misc_store_after_load "$DEVICE"
-}
-
-after_unload() {
-	misc_store_after_unload "$DEVICE"
-}
-
-# In each load/unload cycle of the debug tests: a write and a read.
-use_module() {
-	misc_store_use "$DEVICE" "$1"
-}
+misc_store_hooks /dev/rust-misc
