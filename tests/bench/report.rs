@@ -65,6 +65,23 @@ fn measured_line(row: &Row, rounds: usize) -> String {
 }
 
 /// The terminal's part: result lines and `#` tables.
+/// The cells of a row of the results table, in the order of its columns:
+/// operation, Rust ns, C ns, Rust/C [95% CI], goal, Rust/floor, C/floor,
+/// floor ns, floor (the terminal's table and report.md show the same).
+pub fn table_cells(row: &Row) -> [String; 9] {
+    [
+        row.op.label.to_string(),
+        fmt_ns(row.median(Side::Rust)),
+        fmt_ns(row.median(Side::C)),
+        fmt_ci(row),
+        row.goal().unwrap_or("-").to_string(),
+        fmt_ratio(row.over_floor(Side::Rust)),
+        fmt_ratio(row.over_floor(Side::C)),
+        fmt_ns(row.median(Side::Floor)),
+        row.op.floor.unwrap_or("-").to_string(),
+    ]
+}
+
 pub fn terminal(run: &Run, rows: &[Row], modules: &[Module]) -> Vec<String> {
     let rounds = run.rounds().unwrap_or(0);
     let mut out: Vec<String> = rows.iter().map(|r| measured_line(r, rounds)).collect();
@@ -86,17 +103,9 @@ pub fn terminal(run: &Run, rows: &[Row], modules: &[Module]) -> Vec<String> {
     );
     out.push(format!("# {head}"));
     for row in rows {
+        let [op, rust, c, ci, goal, rust_fl, c_fl, floor_ns, floor] = table_cells(row);
         out.push(format!(
-            "# {:<16} {:>9} {:>9} {:>25} {:>5} {:>8} {:>8} {:>9}  {}",
-            row.op.label,
-            fmt_ns(row.median(Side::Rust)),
-            fmt_ns(row.median(Side::C)),
-            fmt_ci(row),
-            row.goal().unwrap_or("-"),
-            fmt_ratio(row.over_floor(Side::Rust)),
-            fmt_ratio(row.over_floor(Side::C)),
-            fmt_ns(row.median(Side::Floor)),
-            row.op.floor.unwrap_or("-"),
+            "# {op:<16} {rust:>9} {c:>9} {ci:>25} {goal:>5} {rust_fl:>8} {c_fl:>8} {floor_ns:>9}  {floor}"
         ));
     }
     out.push(format!(

@@ -3,7 +3,7 @@
 //! report.md and chart.dat (the data tests/bench/chart.gp plots) of a run.
 
 use crate::raw::Side;
-use crate::report::{fmt_ci, fmt_ns, fmt_ratio, Module};
+use crate::report::{fmt_ns, table_cells, Module};
 use crate::stats::RatioCi;
 use crate::summary::{Row, Run, GOAL_FRACTION};
 use std::fmt::Write;
@@ -59,20 +59,7 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
             .get(&format!("calls-{}", row.op.id))
             .cloned()
             .unwrap_or_else(|| "1".into());
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            row.op.label,
-            fmt_ns(row.median(Side::Rust)),
-            fmt_ns(row.median(Side::C)),
-            fmt_ci(row),
-            row.goal().unwrap_or("-"),
-            fmt_ratio(row.over_floor(Side::Rust)),
-            fmt_ratio(row.over_floor(Side::C)),
-            fmt_ns(row.median(Side::Floor)),
-            row.op.floor.unwrap_or("-"),
-            calls
-        );
+        let _ = writeln!(md, "| {} | {calls} |", table_cells(row).join(" | "));
     }
 
     md += "\n## Spread (ns/op over the rounds: min, Q1, median, Q3, max)\n\n";
