@@ -177,17 +177,17 @@ modules: check-kdir
 modules_install: check-kdir
 	$(KBUILD) modules_install
 
+# Not Kbuild's own `clean` (make -C KDIR M=. clean): it deletes every
+# *.o, *.ko, .*.cmd... below M=, and build/ is below it here (the cached
+# kernel trees, the headers and DKMS trees). The module build outputs are
+# removed by name instead: those in modules/ and the top-level ones.
+MODULE_OUTPUTS := -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+	-o -name '.*.cmd' -o -name '.*.d' -o -name modules.order -o -name '*.rmeta' \
+	-o -name bindings_generated.rs
 clean:
-	$(SAY_KDIR)
-	@if [ -f "$(KDIR)/Makefile" ]; then \
-	  $(KBUILD) clean; \
-	else \
-	  echo "KDIR=$(KDIR) not found: removing module build outputs directly"; \
-	  find modules \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
-	    -o -name '.*.cmd' -o -name '.*.d' -o -name 'modules.order' \
-	    -o -name bindings_generated.rs \) -delete; \
-	  rm -f Module.symvers modules.order .module-common.o; \
-	fi
+	@find $(WS)/modules \( $(MODULE_OUTPUTS) \) -type f -delete
+	@cd $(WS) && rm -f Module.symvers modules.order .module-common.o \
+	  ..module-common.o.cmd .Module.symvers.cmd .modules.order.cmd
 
 # DKMS. dkms.conf's MAKE runs `make KDIR=<the tree> dkms-modules` in DKMS's
 # copy of the sources (see scripts/dkms-conf.sh): the doctor, a check that
@@ -305,19 +305,30 @@ check: deps
 	@$(call REPORT,$(REPORT_LIST))
 
 # One generation's part of make check (KERNEL=..); with REPORT_LIST its
-# results are listed there for one report, else reported now.
+# results are listed there for one report, else reported now. The steps
+# that use different cores go side by side: the DKMS cases (their own copy
+# of the sources) beside the host checks (which rebuild modules/), then the
+# default generation's short benchmark (one VM) beside the VM runs (one VM
+# at a time), both only reading the built modules.
+LISTED := $(filter command line,$(origin REPORT_LIST))
+GENERATION_LIST = $(if $(LISTED),$(REPORT_LIST),$(BUILD_DIR)/logs/$(KERNEL)/check-reports.list)
 check-generation: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
-	@$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/$(KERNEL)/host-results.log
-	@$(DKMS_CASES)
-	@$(if $(CHECK_BENCH),$(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check) \
-		>$(BUILD_DIR)/bench-check/results.log)
-	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
+	@$(DKMS_CASES) & dkms=$$!; status=0; \
+	$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/$(KERNEL)/host-results.log || status=$$?; \
+	wait $$dkms || status=$$?; exit $$status
+	@$(if $(LISTED),,rm -f $(GENERATION_LIST);) status=0; \
+	$(if $(CHECK_BENCH),{ $(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check) \
+		>$(BUILD_DIR)/bench-check/results.log; } & bench=$$!;) \
+	$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
 		--host-results $(BUILD_DIR)/logs/$(KERNEL)/host-results.log \
-		$(if $(CHECK_BENCH),--more-results $(BUILD_DIR)/bench-check/results.log:bench) \
 		--modules $(WS)/modules \
 		--modules $(BUILD_DIR)/headers-$(KERNEL)/modules:headers \
-		$(DKMS_VM_ARGS) $(if $(REPORT_LIST),--report-list $(REPORT_LIST))
+		$(DKMS_VM_ARGS) --report-list $(GENERATION_LIST) || status=$$?; \
+	$(if $(CHECK_BENCH),wait $$bench || status=$$?; \
+		echo '$(BUILD_DIR)/bench-check/results.log:bench' >>$(GENERATION_LIST);) \
+	exit $$status
+	@$(if $(LISTED),,$(call REPORT,$(GENERATION_LIST)))
 
 # make check-dkms [KERNEL=..]: DKMS on its own, as check-generation runs it
 # (tests/dkms-cases.sh): the workspace's kernel as an installed headers

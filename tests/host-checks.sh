@@ -25,6 +25,24 @@ mkdir -p "$LOG_DIR"
 # "warning[E0...]: ..." lines, clang's "file:line:col: warning: ...".
 DIAGNOSTIC='(^|: )(warning|error)(\[[^]]*\])?: '
 
+# make clean removes the module build outputs and nothing under build/
+# (Kbuild's own clean, run on the workspace, would delete every object
+# file of the cached kernel trees there).
+sentinel=$BUILD_DIR/clean-check
+mkdir -p "$sentinel"
+touch "$sentinel/kept.o" "$sentinel/kept.ko" "$sentinel/.kept.o.cmd"
+make -s -C "$WS" KDIR="$KDIR" modules >/dev/null 2>&1 || true
+make -s -C "$WS" KDIR="$KDIR" clean >/dev/null 2>&1 || true
+left=$(cd "$WS" && git ls-files -oi --exclude-standard -- . ':!build')
+if [ -z "$left" ] && [ -f "$sentinel/kept.o" ] && [ -f "$sentinel/kept.ko" ] &&
+	[ -f "$sentinel/.kept.o.cmd" ]; then
+	ok "make clean: every module build output removed, build/ untouched"
+else
+	not_ok "make clean: every module build output removed, build/ untouched" \
+		"left: $(echo "$left" | head -n 3 | tr '\n' ' '); of build/'s 3 files $(find "$sentinel" -type f | wc -l) kept"
+fi
+rm -rf "$sentinel"
+
 # build_check NAME LOG [MAKE ARGS...]: a clean build without diagnostics.
 build_check() {
 	local name=$1 log=$2
