@@ -172,10 +172,10 @@ doctor:
 	  $(if $(RELEASE),--release '$(RELEASE)')
 
 modules: check-kdir
-	$(KBUILD) modules
+	+$(KBUILD) modules
 
 modules_install: check-kdir
-	$(KBUILD) modules_install
+	+$(KBUILD) modules_install
 
 # Not Kbuild's own `clean` (make -C KDIR M=. clean): it deletes every
 # *.o, *.ko, .*.cmd... below M=, and build/ is below it here (the cached

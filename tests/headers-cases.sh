@@ -74,7 +74,7 @@ remove() {
 # build_as_nobody KDIR LOG: build the workspace's modules from a copy owned
 # by nobody, the way a user builds against /lib/modules/$(uname -r)/build.
 build_as_nobody() {
-	as_nobody make -C "$SRC" KDIR="$1" BINDGEN="$BINDGEN" >"$2" 2>&1
+	as_nobody make -j"$(nproc)" -C "$SRC" KDIR="$1" BINDGEN="$BINDGEN" >"$2" 2>&1
 }
 
 # --- nobody's folder ---------------------------------------------------------

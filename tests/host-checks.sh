@@ -25,30 +25,30 @@ mkdir -p "$LOG_DIR"
 # "warning[E0...]: ..." lines, clang's "file:line:col: warning: ...".
 DIAGNOSTIC='(^|: )(warning|error)(\[[^]]*\])?: '
 
-# make clean removes the module build outputs and nothing under build/
-# (Kbuild's own clean, run on the workspace, would delete every object
-# file of the cached kernel trees there).
-sentinel=$BUILD_DIR/clean-check
-mkdir -p "$sentinel"
-touch "$sentinel/kept.o" "$sentinel/kept.ko" "$sentinel/.kept.o.cmd"
-make -s -C "$WS" KDIR="$KDIR" modules >/dev/null 2>&1 || true
-make -s -C "$WS" KDIR="$KDIR" clean >/dev/null 2>&1 || true
-left=$(cd "$WS" && git ls-files -oi --exclude-standard -- . ':!build')
-if [ -z "$left" ] && [ -f "$sentinel/kept.o" ] && [ -f "$sentinel/kept.ko" ] &&
-	[ -f "$sentinel/.kept.o.cmd" ]; then
-	ok "make clean: every module build output removed, build/ untouched"
-else
-	not_ok "make clean: every module build output removed, build/ untouched" \
-		"left: $(echo "$left" | head -n 3 | tr '\n' ' '); of build/'s 3 files $(find "$sentinel" -type f | wc -l) kept"
-fi
-rm -rf "$sentinel"
+# clean_check: right after `make clean` of a built workspace, every module
+# build output is gone and nothing under build/ (Kbuild's own clean, run on
+# the workspace, would delete every object file of the cached kernel trees
+# there: files like the three put there before the clean).
+SENTINEL=$BUILD_DIR/clean-check
+clean_check() {
+	local name="make clean: every module build output removed, build/ untouched" left kept
+	left=$(cd "$WS" && git ls-files -oi --exclude-standard -- . ':!build')
+	kept=$(find "$SENTINEL" -type f | wc -l)
+	if [ -z "$left" ] && [ "$kept" -eq 3 ]; then
+		ok "$name"
+	else
+		not_ok "$name" "left: $(echo "$left" | head -n 3 | tr '\n' ' '); of build/'s 3 files $kept kept"
+	fi
+	rm -rf "$SENTINEL"
+}
 
 # build_check NAME LOG [MAKE ARGS...]: a clean build without diagnostics.
 build_check() {
 	local name=$1 log=$2
 	shift 2
 	make -s -C "$WS" KDIR="$KDIR" clean >/dev/null 2>&1 || true
-	if ! make -C "$WS" KDIR="$KDIR" "$@" modules >"$log" 2>&1; then
+	[ ! -d "$SENTINEL" ] || clean_check
+	if ! make -j"$(nproc)" -C "$WS" KDIR="$KDIR" "$@" modules >"$log" 2>&1; then
 		not_ok "$name" "build failed, see $log"
 		grep -E "$DIAGNOSTIC" "$log" | head -n 5 | sed 's/^/  /' | diag_lines
 	elif grep -qE "$DIAGNOSTIC" "$log"; then
@@ -60,6 +60,8 @@ build_check() {
 }
 
 build_check "build: clippy (make CLIPPY=1) reports nothing" "$LOG_DIR/build-clippy.log" CLIPPY=1
+mkdir -p "$SENTINEL"
+touch "$SENTINEL/kept.o" "$SENTINEL/kept.ko" "$SENTINEL/.kept.o.cmd"
 build_check "build: modules build with no warnings" "$LOG_DIR/build.log"
 
 for kbuild in "$WS"/modules/*/Kbuild; do
