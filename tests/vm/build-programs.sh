@@ -4,7 +4,7 @@
 # Build the guest's test programs: those of each module's test folder
 # (tests/modules/NAME/build.sh) and the generic tools (tests/tools/NAME/
 # build.sh, such as fault-load), each when one of its inputs changed (its
-# folder, tests/lib, modules/NAME).
+# folder, tests/lib, the headers of modules/NAME).
 #
 #   tests/vm/build-programs.sh BINDIR WORKDIR
 #
@@ -27,9 +27,12 @@ for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh; do
 	name=$(basename "$dir")
 	rel=${dir#"$WS"/}
 	stamp=$WORK/$name/.built
+	# Of the module's folder, its headers (its userspace interface, such
+	# as rust_misc.h): not its build outputs, rebuilt by every make check.
 	inputs=("$dir" "$WS/tests/lib")
 	[ ! -d "$WS/modules/$name" ] || inputs+=("$WS/modules/$name")
-	if [ -f "$stamp" ] && [ -z "$(find "${inputs[@]}" -newer "$stamp" -print -quit)" ]; then
+	if [ -f "$stamp" ] && [ -z "$(find "${inputs[@]}" -newer "$stamp" \
+		\( ! -path "$WS/modules/*" -o -name '*.h' \) -print -quit)" ]; then
 		ok "programs: $rel builds (unchanged)"
 		continue
 	fi
