@@ -313,7 +313,7 @@ check: deps
 LISTED := $(filter command line,$(origin REPORT_LIST))
 GENERATION_LIST = $(if $(LISTED),$(REPORT_LIST),$(BUILD_DIR)/logs/$(KERNEL)/check-reports.list)
 check-generation: kernel
-	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
+	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL) $(BUILD_DIR)/bench-check
 	@$(DKMS_CASES) & dkms=$$!; status=0; \
 	$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/$(KERNEL)/host-results.log || status=$$?; \
 	wait $$dkms || status=$$?; exit $$status
