@@ -192,8 +192,8 @@ for label in $(kconf_labels); do
 		if ! command -v cargo >/dev/null 2>&1; then
 			step_start "installing Debian's cargo-web (no cargo on PATH)"
 			apt_update
-			as_root env DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -q --no-install-recommends cargo-web >>"$LOG" 2>&1 ||
+			with_progress "$LOG" as_root env DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -q --no-install-recommends cargo-web ||
 				die "apt-get install cargo-web failed; full log: $LOG"
 			step_done
 		fi

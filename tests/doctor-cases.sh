@@ -245,13 +245,16 @@ case_no_kdir() {
 		"KDIR=$FIX/no-such-tree does not exist" "fix: pass KDIR="
 }
 
-# make_default_kdir RUNNING_KDIR [TARGET]: `make TARGET` (default doctor)
-# with no KDIR given anywhere, RUNNING_KDIR standing for the running
-# kernel's /lib/modules/$(uname -r)/build; sets OUT and RC.
+# make_default_kdir RUNNING_KDIR [MAKE ARGS...]: `make doctor` with no KDIR
+# in the environment (nor in ARGS, unless given there), RUNNING_KDIR
+# standing for the running kernel's /lib/modules/$(uname -r)/build; sets
+# OUT and RC.
 make_default_kdir() {
+	local running=$1
+	shift
 	RC=0
 	OUT=$(env -u KDIR -u MAKEFLAGS -u MAKELEVEL make --no-print-directory -s -C "$WS" \
-		"${2:-doctor}" RUNNING_KDIR="$1" 2>&1) || RC=$?
+		doctor RUNNING_KDIR="$running" "$@" 2>&1) || RC=$?
 }
 
 # expect_first_line NAME LINE: OUT starts with LINE.
@@ -290,9 +293,7 @@ case_default_kdir_running() {
 		not_ok "$name: the doctor passes" "exit $RC"
 		echo "$OUT" | diag_lines
 	fi
-	RC=0
-	OUT=$(env -u MAKEFLAGS -u MAKELEVEL make --no-print-directory -s -C "$WS" doctor \
-		KDIR="$GKDIR" RUNNING_KDIR="$FIX/no-such-tree" 2>&1) || RC=$?
+	make_default_kdir "$FIX/no-such-tree" KDIR="$GKDIR"
 	if grep -q '^make: KDIR=' <<<"$OUT"; then
 		not_ok "KDIR given: no line about choosing it" "make printed: $(grep -m1 '^make: KDIR=' <<<"$OUT")"
 	else
