@@ -151,7 +151,7 @@ export WS_KDIR_SERIES := $(KDIR_SERIES)
 
 .PHONY: all modules clean modules_install help deps kernel kernel-debug run \
 	check check-debug check-generation check-debug-generation headers \
-	check-kdir doctor dkms-modules dkms-source dkms-install check-dkms bench
+	check-kdir doctor rust-analyzer check-rust-analyzer dkms-modules dkms-source dkms-install check-dkms bench
 
 all: modules
 
@@ -176,6 +176,18 @@ modules: check-kdir
 
 modules_install: check-kdir
 	+$(KBUILD) modules_install
+
+# make rust-analyzer [KDIR=..] [RUST_PROJECT=file]: rust-project.json for
+# editors, from the kernel's own generator (make -C KDIR M=modules
+# rust-analyzer) completed by scripts/rust-analyzer.sh. After a module
+# build: the bindings generated at build time are part of the project.
+RUST_PROJECT ?= $(WS)/rust-project.json
+RUST_ANALYZER_SH = KDIR=$(KDIR) RUSTC=$(RUSTC) $(WS)/scripts/rust-analyzer.sh
+rust-analyzer: check-kdir
+	@$(RUST_ANALYZER_SH) --check
+	+$(KBUILD) modules
+	@$(RUST_ANALYZER_SH) $(abspath $(RUST_PROJECT)) -- \
+		$(MAKE) -C $(KDIR) M=$(WS)/modules $(KBUILD_VARS) rust-analyzer
 
 # Not Kbuild's own `clean` (make -C KDIR M=. clean): it deletes every
 # *.o, *.ko, .*.cmd... below M=, and build/ is below it here (the cached
@@ -278,9 +290,11 @@ bench: kernel
 # make check: the whole suite on every kernel generation of KERNELS (all of
 # kernels/*.conf; KERNELS=6.1 for one), then one KTAP report. Once for all
 # generations, side by side with the rest (they touch nothing the rest
-# builds): the doctor's cases (every generation in one run) and the checks
+# builds): the doctor's cases (every generation in one run), the checks
 # that do not depend on the generation (tests/workspace-checks.sh: unit
-# tests, shellcheck). Then each generation, one after the other (they
+# tests, shellcheck) and make rust-analyzer checked by a pinned
+# rust-analyzer on every generation (tests/rust-analyzer-cases.sh, in
+# copies of the sources; it builds that rust-analyzer once). Then each generation, one after the other (they
 # build the same module folders): check-generation, its host checks (clean
 # builds with clippy and without, rustfmt, modinfo, the headers cases as
 # user nobody) and two VM runs, the workspace's modules and those built
@@ -292,9 +306,10 @@ check: deps
 	@mkdir -p $(BUILD_DIR)/logs
 	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel &&) true
 	@rm -f $(REPORT_LIST) $(REPORT_LIST).*
-	@{ $(WS)/tests/workspace-checks.sh && $(WS)/tests/doctor-cases.sh || \
-		echo "not ok workspace checks and doctor cases ran to completion # exit status $$?"; \
-		} >$(ONCE_RESULTS) 2>$(BUILD_DIR)/logs/workspace-checks.err & once=$$!; \
+	@{ $(WS)/tests/workspace-checks.sh && $(WS)/tests/doctor-cases.sh && \
+		PROGRESS_FD=3 $(WS)/tests/rust-analyzer-cases.sh || \
+		echo "not ok workspace checks, doctor and rust-analyzer cases ran to completion # exit status $$?"; \
+		} 3>&1 >$(ONCE_RESULTS) 2>$(BUILD_DIR)/logs/workspace-checks.err & once=$$!; \
 	status=0; \
 	for k in $(KERNELS); do \
 		$(MAKE) --no-print-directory KERNEL=$$k check-generation \
@@ -342,6 +357,15 @@ check-dkms: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
 	@$(DKMS_CASES)
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) $(DKMS_VM_ARGS)
+
+# make check-rust-analyzer: only the rust-analyzer cases, as make check runs
+# them (tests/rust-analyzer-cases.sh: every generation of KERNELS).
+RA_RESULTS := $(BUILD_DIR)/logs/rust-analyzer-results.log
+check-rust-analyzer: deps
+	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel &&) true
+	@mkdir -p $(BUILD_DIR)/logs
+	@PROGRESS_FD=3 $(WS)/tests/rust-analyzer-cases.sh 3>&1 >$(RA_RESULTS)
+	@$(WS)/tests/ktap-report.sh $(RA_RESULTS)
 
 # make check-debug: the suite on every generation's debug kernel (KASAN,
 # kmemleak, lockdep, failslab): the modules built against it from a copy of
@@ -392,6 +416,7 @@ help:
 	@echo '  make modules_install [INSTALL_MOD_PATH=dir]  install the .ko files under lib/modules/'
 	@echo '  make headers DEST=dir                        package KDIR as a headers tree with its Rust metadata'
 	@echo '  make doctor [KDIR=..] [MODULE=x.ko] [RELEASE=..]  check KDIR, the toolchain (and a .ko) with fixes'
+	@echo '  make rust-analyzer [KDIR=..]                 rust-project.json for editors (modules, tests, KDIR'"'"'s crates)'
 	@echo '  make dkms-install [DKMS_KERNEL=release] [DKMS_KDIR=tree] [DKMS_ROOT=dir]'
 	@echo '                                               dkms add, build and install the modules (dkms.conf generated)'
 	@echo '  make dkms-source [DKMS_ROOT=dir]             only the sources with dkms.conf in /usr/src, and the dkms commands'
@@ -403,6 +428,7 @@ help:
 	@echo '  make run      deps + kernel + modules, boot QEMU, load each module, show its log'
 	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure'
 	@echo '  make check-dkms  only the DKMS tests: install into a private root, modprobe in QEMU'
+	@echo '  make check-rust-analyzer  only make rust-analyzer checked by a pinned rust-analyzer'
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
 	@echo '                with load/unload cycles, allocation failures and 1,000,000 fuzzed ops'
 	@echo '  make bench    rust_misc vs its C twin c_misc vs the kernel floor in QEMU: table,'

@@ -6,9 +6,12 @@
 # bindgen, plus the tools the workspace itself runs (QEMU, busybox...).
 # Idempotent and quiet when everything is already there.
 #
-#   scripts/install-deps.sh [--bench]
+#   scripts/install-deps.sh [--bench | --rust-analyzer]
 #
 # --bench: also what make bench needs (gnuplot-nox draws its chart).
+# --rust-analyzer: also the pinned rust-analyzer that checks the project
+# `make rust-analyzer` writes (tests/rust-analyzer-cases.sh), built from
+# crates.io into build/tools like bindgen.
 #
 # A generation's Rust toolchain is either installed normally
 # (RUST_INSTALL=system) or, when its packages conflict with another
@@ -25,11 +28,18 @@ WS_TAG=deps
 . "$WS/scripts/kernel-conf.sh"
 
 BENCH=0
+RUST_ANALYZER=0
 case "${1:-}" in
 --bench) BENCH=1 ;;
+--rust-analyzer) RUST_ANALYZER=1 ;;
 "") ;;
-*) die "usage: $0 [--bench]" ;;
+*) die "usage: $0 [--bench | --rust-analyzer]" ;;
 esac
+
+# The rust-analyzer of --rust-analyzer: its crates.io release, built by the
+# default generation's compiler (it needs rustc 1.96), and where it lands.
+RUST_ANALYZER_CRATE=ra_ap_rust-analyzer@0.0.349
+RUST_ANALYZER_RUSTC=${WS_PROGRAMS_RUSTC:-/usr/bin/rustc}
 
 LOG=$BUILD_DIR/logs/apt.log
 mkdir -p "$BUILD_DIR/logs"
@@ -168,9 +178,33 @@ fi
 
 # cargo_install CRATE@VERSION: build a host tool into build/tools, from /
 # so that rust-toolchain.toml (no cargo of its own) plays no part: the
-# host's default toolchain builds it.
+# host's default toolchain builds it (RUSTC=... in the environment picks
+# another compiler).
 cargo_install() {
 	(cd / && exec cargo install --locked --force --root "$BUILD_DIR/tools" "$1")
+}
+
+# build_tool CRATE@VERSION: cargo_install it, with progress and a log.
+# rustup's cargo is on a fresh machine of this kind, otherwise fall back
+# to Debian's cargo for rustc-web.
+build_tool() {
+	if ! command -v cargo >/dev/null 2>&1; then
+		step_start "installing Debian's cargo-web (no cargo on PATH)"
+		apt_update
+		with_progress "$LOG" as_root env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends cargo-web ||
+			die "apt-get install cargo-web failed; full log: $LOG"
+		step_done
+	fi
+	step_start "building $1 into $BUILD_DIR/tools"
+	mkdir -p "$BUILD_DIR/tools"
+	cargo_log=$BUILD_DIR/logs/cargo-install-${1%@*}.log
+	: >"$cargo_log"
+	with_progress "$cargo_log" cargo_install "$1" || {
+		tail -n 20 "$cargo_log" >&2
+		die "cargo install $1 failed; full log: $cargo_log"
+	}
+	step_done
 }
 
 for label in $(kconf_labels); do
@@ -186,28 +220,18 @@ for label in $(kconf_labels); do
 	cargo:*)
 		crate=${BINDGEN_SOURCE#cargo:}
 		have=$("$KCONF_BINDGEN" --version 2>/dev/null || true)
-		[ "$have" != "bindgen ${crate#*@}" ] || continue
-		# cargo builds bindgen; rustup's cargo is on a fresh machine of
-		# this kind, otherwise fall back to Debian's cargo for rustc-web.
-		if ! command -v cargo >/dev/null 2>&1; then
-			step_start "installing Debian's cargo-web (no cargo on PATH)"
-			apt_update
-			with_progress "$LOG" as_root env DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -q --no-install-recommends cargo-web ||
-				die "apt-get install cargo-web failed; full log: $LOG"
-			step_done
-		fi
-		step_start "building $crate into $BUILD_DIR/tools"
-		mkdir -p "$BUILD_DIR/tools"
-		cargo_log=$BUILD_DIR/logs/cargo-install.log
-		: >"$cargo_log"
-		with_progress "$cargo_log" cargo_install "$crate" || {
-			tail -n 20 "$cargo_log" >&2
-			die "cargo install $crate failed; full log: $cargo_log"
-		}
-		step_done ;;
+		[ "$have" = "bindgen ${crate#*@}" ] || build_tool "$crate" ;;
 	deb:*)
 		LIBCLANG_PATH=$KCONF_LIBCLANG_PATH "$KCONF_BINDGEN" --version >/dev/null 2>&1 ||
 			die "$KCONF_BINDGEN does not run" ;;
 	esac
 done
+
+# rust-analyzer: cargo records what it installed in build/tools/.crates.toml.
+if [ "$RUST_ANALYZER" -eq 1 ]; then
+	ra_record="\"${RUST_ANALYZER_CRATE%@*} ${RUST_ANALYZER_CRATE#*@} (registry+"
+	if ! grep -qF "$ra_record" "$BUILD_DIR/tools/.crates.toml" 2>/dev/null ||
+		[ ! -x "$BUILD_DIR/tools/bin/rust-analyzer" ]; then
+		RUSTC=$RUST_ANALYZER_RUSTC build_tool "$RUST_ANALYZER_CRATE"
+	fi
+fi

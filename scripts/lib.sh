@@ -68,14 +68,17 @@ as_root() {
 	fi
 }
 
-# copy_sources DEST: the workspace's sources (what git tracks or would track,
-# without build outputs) copied to DEST, e.g. to build them against another
-# kernel without touching the module folders' own build outputs.
+# copy_sources DEST [PATH...]: the workspace's sources (what git tracks or
+# would track, without build outputs) copied to DEST, e.g. to build them
+# against another kernel without touching the module folders' own build
+# outputs; the PATHs (such as tests) are copied too.
 copy_sources() {
-	mkdir -p "$1"
+	cs_dest=$1
+	shift
+	mkdir -p "$cs_dest"
 	git -C "$WS" ls-files -z -co --exclude-standard Kbuild Makefile \
-		rust-toolchain.toml kernels scripts modules tests/lib |
-		(cd "$WS" && cpio -0pdm --quiet "$1")
+		rust-toolchain.toml kernels scripts modules tests/lib "$@" |
+		(cd "$WS" && cpio -0pdm --quiet "$cs_dest")
 }
 
 # Result lines (ok NAME / not ok NAME # WHY / ok NAME # SKIP WHY / # diag)

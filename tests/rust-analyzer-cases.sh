@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make rust-analyzer`, checked with a real rust-analyzer (make check):
+#
+# 1. the pinned rust-analyzer (scripts/install-deps.sh --rust-analyzer,
+#    built from crates.io into build/tools) runs;
+# 2. for each kernel generation of KERNELS, in a copy of the sources (the
+#    workspace's own module folders are left alone): `make rust-analyzer`
+#    against the workspace's kernel of that generation writes
+#    rust-project.json, rust-analyzer loads it, and in every crate of the
+#    workspace (each module, each test program) `rust-analyzer diagnostics`
+#    reports no error: no unresolved name, import, module or macro (nor a
+#    type error);
+# 3. on the default generation, a module made to import an item the kernel
+#    crate does not have: reported as an unresolved import, at its line.
+#
+# Prints result lines (tests/lib/ktap.sh); run through the Makefile.
+set -eu
+WS_TAG=rust-analyzer
+# shellcheck source=scripts/lib.sh
+. "$WS/scripts/lib.sh"
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
+
+D=$BUILD_DIR/rust-analyzer-check
+mkdir -p "$D"
+RA=$BUILD_DIR/tools/bin/rust-analyzer
+
+# Its build's progress lines (about 20 minutes on 2 cores, once) go to
+# file descriptor PROGRESS_FD (make check: the terminal), default stderr.
+set -o pipefail
+if ! "$WS/scripts/install-deps.sh" --rust-analyzer 2>&1 | tee "$D/install.log" >&"${PROGRESS_FD:-2}"; then
+	not_ok "rust-analyzer: the pinned rust-analyzer builds" "see $D/install.log"
+	tail -n 5 "$D/install.log" | diag_lines
+	exit 0
+fi
+# Which release it is: cargo's record (its --version says 0.0.0).
+release=$(grep -o '"ra_ap_rust-analyzer [^ ]*' "$BUILD_DIR/tools/.crates.toml" | tr -d '"')
+if ! out=$("$RA" --version 2>&1); then
+	not_ok "rust-analyzer: the pinned rust-analyzer runs" "$out"
+	exit 0
+fi
+ok "rust-analyzer: the pinned rust-analyzer runs ($release)"
+
+# analyse SRC: `rust-analyzer diagnostics` on SRC/rust-project.json into
+# SRC.diagnostics; fails when it did not complete its scan (it also exits
+# non-zero when it found an error, which is what the callers look at).
+# (`rust-analyzer unresolved-references` would list unresolved names
+# only, but 0.0.349's panics, "no db attached"; `diagnostics` reports
+# every unresolved name, import, module and macro as an error.)
+analyse() {
+	"$RA" diagnostics "$1" >"$1.diagnostics" 2>"$1.diagnostics.log" || true
+	grep -qx 'diagnostic scan complete' "$1.diagnostics"
+}
+
+# errors SRC FILE...: the errors rust-analyzer reported in FILEs (relative
+# to SRC), one per line: "FILE:LINE:COL: CODE: MESSAGE", lines and columns
+# from 1 (rust-analyzer prints them from 0).
+errors() {
+	e_src=$1
+	shift
+	for e_file in "$@"; do
+		{ grep -F "file $e_src/$e_file: Error " "$e_src.diagnostics" || true; } |
+			sed -E "s|^at crate [^,]*, file $e_src/([^:]*): Error ([^ ]+) from LineCol \{ line: ([0-9]+), col: ([0-9]+) \} to LineCol \{[^}]*\}: |\1 \3 \4 \2 |" |
+			while read -r file line col code message; do
+				echo "$file:$((line + 1)):$((col + 1)): $code: $message"
+			done
+	done
+}
+
+# crate_files SRC ROOT: the files of the crate whose root is ROOT (relative
+# to SRC, as the result): the .rs files of its folder and below, and those
+# its files name with #[path = ".."] (modules/common, tests/lib/rust...),
+# with the folder of a named mod.rs; generated files left out.
+crate_files() {
+	(
+		cd "$1"
+		files=$(find "$(dirname "$2")" -name '*.rs' ! -name bindings_generated.rs | sort)
+		while :; do
+			more=$(for f in $files; do
+				sed -n 's/.*#\[path = "\([^"]*\)"\].*/\1/p' "$f" |
+					while read -r rel; do
+						named=$(realpath -m --relative-to=. "$(dirname "$f")/$rel")
+						echo "$named"
+						[ "${named##*/}" != mod.rs ] || find "$(dirname "$named")" -name '*.rs'
+					done
+			done)
+			all=$(printf '%s\n%s\n' "$files" "$more" | grep . | sort -u)
+			[ "$all" != "$files" ] || break
+			files=$all
+		done
+		echo "$files"
+	)
+}
+
+for k in $KERNELS; do
+	kconf_load "$k" || exit 1
+	KTAP_PREFIX="rust-analyzer [$k]: "
+	src=$D/$k/src
+	rm -rf "${D:?}/$k"
+	copy_sources "$src" tests
+	t0=$(now)
+	if ! make -C "$src" BUILD_DIR="$BUILD_DIR" KDIR="$KCONF_KDIR" \
+		RUST_PROJECT="$src/rust-project.json" rust-analyzer >"$D/$k/make.log" 2>&1; then
+		not_ok "make rust-analyzer writes rust-project.json" "see $D/$k/make.log"
+		tail -n 5 "$D/$k/make.log" | diag_lines
+		continue
+	fi
+	roots=$(python3 -c 'import json, sys
+for c in json.load(open(sys.argv[1]))["crates"]:
+    if c["is_workspace_member"]: print(c["root_module"])' "$src/rust-project.json" |
+		sed "s|^$src/||" | sort)
+	ok "make rust-analyzer writes rust-project.json ($(echo "$roots" | wc -l) workspace crates: $(echo "$roots" | xargs -n1 basename | tr '\n' ' ' | sed 's/ $//'))"
+	if ! analyse "$src"; then
+		not_ok "rust-analyzer loads the project and analyses it" "see $src.diagnostics.log"
+		tail -n 5 "$src.diagnostics.log" | diag_lines
+		continue
+	fi
+	ok "rust-analyzer loads the project and analyses it ($(($(now) - t0)) s with the build)"
+	# Every expected crate is in it: each module's crate root, each test
+	# program.
+	for expected in modules/hello/hello.rs modules/numbers_vec/numbers_vec.rs \
+		modules/rust_misc/rust_misc_main.rs tests/modules/rust_misc/main.rs \
+		tests/modules/rust_misc/stress.rs tests/bench/main.rs \
+		tests/tools/fault-load/fault_load.rs; do
+		echo "$roots" | grep -qx "$expected" ||
+			not_ok "the project has the crate $expected" "not among its workspace crates"
+	done
+	for root in $roots; do
+		mapfile -t files < <(crate_files "$src" "$root")
+		found=$(errors "$src" "${files[@]}")
+		name="$root: no unresolved name, import, module or macro, no error (${#files[@]} files)"
+		if [ -z "$found" ]; then
+			ok "$name"
+		else
+			not_ok "$name" "$(echo "$found" | wc -l) errors"
+			echo "$found" | head -n 10 | diag_lines
+		fi
+	done
+
+	# A broken import in the default generation's hello: reported by both,
+	# at its line.
+	[ "$k" = "$(basename "$DEFAULT_KDIR" | sed 's/^linux-//')" ] || continue
+	hello=$src/modules/hello/hello.rs
+	cp "$hello" "$D/$k/hello.rs.orig"
+	echo 'use kernel::ws_no_such_item;' >>"$hello"
+	line=$(wc -l <"$hello")
+	name="a broken import (use kernel::ws_no_such_item at modules/hello/hello.rs:$line) is reported"
+	if analyse "$src"; then
+		found=$(errors "$src" modules/hello/hello.rs)
+		if echo "$found" | grep -q "^modules/hello/hello.rs:$line:[0-9]*: RustcHardError(\"E0432\"): unresolved import"; then
+			ok "$name"
+		else
+			not_ok "$name" "no unresolved import (E0432) at that line"
+			echo "$found" | head -n 5 | diag_lines
+		fi
+	else
+		not_ok "$name" "rust-analyzer failed, see $src.diagnostics.log"
+	fi
+	mv "$D/$k/hello.rs.orig" "$hello"
+done
