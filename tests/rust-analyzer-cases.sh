@@ -27,7 +27,7 @@ D=$BUILD_DIR/rust-analyzer-check
 mkdir -p "$D"
 RA=$BUILD_DIR/tools/bin/rust-analyzer
 
-# Its build's progress lines (about 20 minutes on 2 cores, once) go to
+# Its build's progress lines (once, the longest step of a first run) go to
 # file descriptor PROGRESS_FD (make check: the terminal), default stderr.
 set -o pipefail
 if ! "$WS/scripts/install-deps.sh" --rust-analyzer 2>&1 | tee "$D/install.log" >&"${PROGRESS_FD:-2}"; then
