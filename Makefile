@@ -192,14 +192,17 @@ rust-analyzer: check-kdir
 # Not Kbuild's own `clean` (make -C KDIR M=. clean): it deletes every
 # *.o, *.ko, .*.cmd... below M=, and build/ is below it here (the cached
 # kernel trees, the headers and DKMS trees). The module build outputs are
-# removed by name instead: those in modules/ and the top-level ones.
+# removed by name instead: those in modules/ and the top-level ones, with
+# make rust-analyzer's rust-project.json (the kernel's make clean removes
+# its own too).
 MODULE_OUTPUTS := -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 	-o -name '.*.cmd' -o -name '.*.d' -o -name modules.order -o -name '*.rmeta' \
 	-o -name bindings_generated.rs
 clean:
 	@find $(WS)/modules \( $(MODULE_OUTPUTS) \) -type f -delete
 	@cd $(WS) && rm -f Module.symvers modules.order .module-common.o \
-	  ..module-common.o.cmd .Module.symvers.cmd .modules.order.cmd
+	  ..module-common.o.cmd .Module.symvers.cmd .modules.order.cmd \
+	  rust-project.json
 
 # DKMS. dkms.conf's MAKE runs `make KDIR=<the tree> dkms-modules` in DKMS's
 # copy of the sources (see scripts/dkms-conf.sh): the doctor, a check that

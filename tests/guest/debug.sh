@@ -34,6 +34,7 @@ cycles() {
 	mod=$1
 	module_hooks "$mod"
 	i=0
+	t0=$(date +%s)
 	while [ "$i" -lt "$CYCLES" ]; do
 		if ! insmod "/modules/$mod.ko" 2>/tmp/cycle.err; then
 			not_ok "$mod: $CYCLES load/unload cycles" "insmod failed at cycle $i: $(cat /tmp/cycle.err)"
@@ -51,6 +52,7 @@ cycles() {
 		i=$((i + 1))
 	done
 	ok "$mod: $CYCLES load/unload cycles"
+	diag "figures: $mod: $CYCLES cycles in $(($(date +%s) - t0)) s (guest clock)"
 	CYCLES_DONE=$((CYCLES_DONE + CYCLES))
 }
 
