@@ -297,8 +297,9 @@ bench: kernel
 # that do not depend on the generation (tests/workspace-checks.sh: unit
 # tests, shellcheck) and make rust-analyzer checked by a pinned
 # rust-analyzer on every generation (tests/rust-analyzer-cases.sh, in
-# copies of the sources; it builds that rust-analyzer once). Then each generation, one after the other (they
-# build the same module folders): check-generation, its host checks (clean
+# copies of the sources; it builds that rust-analyzer once, its progress
+# lines on the terminal through fd 3). Then each generation, one after the
+# other (they build the same module folders): check-generation, its host checks (clean
 # builds with clippy and without, rustfmt, modinfo, the headers cases as
 # user nobody) and two VM runs, the workspace's modules and those built
 # against the packaged headers ("[6.12]" and "[6.12 headers]" results).
