@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Assemble the test VM's initramfs with the kernel's own usr/gen_init_cpio:
-# static busybox, the guest's /init and helpers (tests/guest, the result
-# printer tests/lib/ktap.sh), the programs of BINDIR in /tests/bin, and, for
-# each module folder under MODULES (a folder with a Kbuild), its .ko and its
-# guest test tests/modules/NAME/guest.sh.
+# Assemble the test VM's initramfs with the kernel's own usr/gen_init_cpio
+# (for a headers tree, such as Debian's, which has none, that of the
+# workspace's kernel, $DEFAULT_KDIR: a host tool, the same for every
+# kernel): static busybox, the guest's /init and helpers (tests/guest, the
+# result printer tests/lib/ktap.sh), the programs of BINDIR in /tests/bin,
+# and, for each module folder under MODULES (a folder with a Kbuild), its
+# .ko and its guest test tests/modules/NAME/guest.sh.
 #
 #   tests/vm/make-initramfs.sh [--lib-modules DIR] [--only NAME]...
 #                              [--file DEST=SRC]... KDIR MODULES BINDIR OUT
@@ -49,7 +51,9 @@ MODULES=$2
 BIN=$3
 OUT=$4
 BUSYBOX=/bin/busybox
-[ -x "$KDIR/usr/gen_init_cpio" ] || die "$KDIR/usr/gen_init_cpio missing: run 'make kernel'"
+GEN_INIT_CPIO=$KDIR/usr/gen_init_cpio
+[ -x "$GEN_INIT_CPIO" ] || GEN_INIT_CPIO=$DEFAULT_KDIR/usr/gen_init_cpio
+[ -x "$GEN_INIT_CPIO" ] || die "$KDIR/usr/gen_init_cpio and $GEN_INIT_CPIO missing: run 'make kernel'"
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing: run 'make deps' (package busybox-static)"
 
 list=$OUT.list
@@ -113,4 +117,4 @@ for dir in "$WS"/tests/modules/*/; do
 	[ -f "$MODULES/$name/Kbuild" ] ||
 		not_ok "tests/modules/$name: tests a module" "no module $name under $MODULES"
 done
-"$KDIR/usr/gen_init_cpio" "$list" >"$OUT"
+"$GEN_INIT_CPIO" "$list" >"$OUT"
