@@ -6,7 +6,10 @@
 #
 #   tests/vm/check-modules.sh KDIR MODULE.ko...
 #
-# Prints one result line.
+# Prints one result line. A kernel without Rust (CONFIG_RUST off, such as
+# Debian's stock one booted with C modules) is one the doctor finds Rust
+# modules cannot be built against: that verdict does not concern loading
+# these modules, so there only the problems naming one of them count.
 set -eu
 WS_TAG=vm
 # shellcheck source=scripts/lib.sh
@@ -21,15 +24,30 @@ if [ $# -eq 0 ]; then
 	exit 0
 fi
 args=()
+kos=()
 for ko in "$@"; do
 	args+=(--module "$ko")
+	kos+=(-e "${ko##*/}")
 done
-# The clang that built KDIR (its modules were built with it).
-clang=$(sed -n 's/^CONFIG_CLANG_VERSION=//p' "$KDIR/include/config/auto.conf")
+conf=$KDIR/include/config/auto.conf
+# The clang that built KDIR (its modules were built with it); none for a
+# GCC-built kernel.
+clang=$(sed -n 's/^CONFIG_CLANG_VERSION=//p' "$conf")
 llvm=/usr/lib/llvm-$((${clang:-${LLVM_VERSION}0000} / 10000))/bin/
+! grep -qx 'CONFIG_CC_IS_GCC=y' "$conf" || llvm=
 if out=$(KDIR=$KDIR RUSTC=$WS_RUSTC BINDGEN=$WS_BINDGEN LLVM=$llvm \
 	"$WS/scripts/doctor.sh" --quiet "${args[@]}" 2>&1); then
 	ok "$name"
-else
-	not_ok "$name" "$(echo "$out" | grep -m1 PROBLEM || echo "$out" | tail -n1)"
+	exit 0
 fi
+problems=$(echo "$out" | grep 'PROBLEM' || true)
+if [ -n "$problems" ] && ! grep -qx 'CONFIG_RUST=y' "$conf"; then
+	mine=$(echo "$problems" | grep -F "${kos[@]}" || true)
+	if [ -z "$mine" ]; then
+		ok "$name"
+		echo "$problems" | sed 's/^doctor: PROBLEM /doctor, not counted (KDIR has no Rust): /;s/;.*//' | diag_lines
+		exit 0
+	fi
+	problems=$mine
+fi
+not_ok "$name" "$(echo "$problems" | head -n 1 | grep . || echo "$out" | tail -n1)"
