@@ -5,9 +5,13 @@
 # first serial port and the guest's results on the second, bounded by a
 # timeout; the guest ends with `reboot -f` (-no-reboot makes that an exit).
 #
-#   tests/vm/boot-qemu.sh [--debug] [--append ARGS] [--icount] KDIR INITRD
-#                         CONSOLE RESULTS
+#   tests/vm/boot-qemu.sh [--debug] [--append ARGS] [--icount]
+#                         [--kernel FILE] KDIR INITRD CONSOLE RESULTS
 #
+#   --kernel FILE  boot that image (bzImage) instead of KDIR's
+#                  arch/x86/boot/bzImage: the kernel a headers tree was
+#                  packaged from (Debian's stock vmlinuz,
+#                  tests/lib/debian-kernel.sh)
 #   --debug        two vCPUs (the debug tests exercise SMP), single-threaded
 #                  TCG; without it, one vCPU
 #   --append ARGS  more kernel command line
@@ -29,33 +33,42 @@ WS_TAG=vm
 SMP=(-smp 1 -accel tcg)
 APPEND=
 ICOUNT=()
+IMAGE=
 while [ $# -gt 4 ]; do
 	case "$1" in
 	--debug) SMP=(-smp 2 -accel "tcg,thread=single") ;;
 	--append) APPEND=$2; shift ;;
 	--icount) ICOUNT=(-icount "shift=0,align=off,sleep=off") ;;
+	--kernel) IMAGE=$2; shift ;;
 	*) break ;;
 	esac
 	shift
 done
-[ $# -eq 4 ] || die "usage: $0 [--debug] [--append ARGS] [--icount] KDIR INITRD CONSOLE RESULTS"
+[ $# -eq 4 ] || die "usage: $0 [--debug] [--append ARGS] [--icount] [--kernel FILE] KDIR INITRD CONSOLE RESULTS"
 KDIR=$1
 INITRD=$2
 CONSOLE=$3
 RESULTS=$4
 VM_TIMEOUT=${VM_TIMEOUT:-120}
 VM_MEMORY=${VM_MEMORY:-256M}
-[ -f "$KDIR/arch/x86/boot/bzImage" ] || die "no kernel at $KDIR: run 'make kernel'"
+if [ -n "$IMAGE" ]; then
+	[ -f "$IMAGE" ] || die "no kernel image $IMAGE"
+	booted=$IMAGE
+else
+	IMAGE=$KDIR/arch/x86/boot/bzImage
+	[ -f "$IMAGE" ] || die "no kernel at $KDIR: run 'make kernel'"
+	booted=$(sed -n 's/^source: //p' "$KDIR/.ws-inputs" 2>/dev/null || echo "$KDIR")
+fi
 
 : >"$CONSOLE"
 : >"$RESULTS"
-say "booting $(sed -n 's/^source: //p' "$KDIR/.ws-inputs" 2>/dev/null || echo "$KDIR")" \
+say "booting $booted" \
 	"in QEMU (${SMP[*]}${ICOUNT[*]:+ ${ICOUNT[*]}}, timeout ${VM_TIMEOUT} s)" >&2
 t0=$(now)
 status=0
 timeout --foreground -k 5 "$VM_TIMEOUT" \
 	qemu-system-x86_64 "${SMP[@]}" "${ICOUNT[@]}" -m "$VM_MEMORY" \
-	-kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$INITRD" \
+	-kernel "$IMAGE" -initrd "$INITRD" \
 	-append "console=ttyS0 panic=-1 $APPEND" \
 	-display none -monitor none -no-reboot \
 	-serial "file:$CONSOLE" -serial "file:$RESULTS" \
