@@ -7,20 +7,28 @@
 #
 #   build-programs.sh   the guest's test programs (tests/modules/*/build.sh,
 #                       tests/tools/*/build.sh)
-#   make-initramfs.sh   the initramfs (usr/gen_init_cpio of KDIR)
+#   make-initramfs.sh   the initramfs (usr/gen_init_cpio of KDIR, else of
+#                       the workspace's kernel)
 #   check-modules.sh    make doctor's module checks against KDIR
 #   boot-qemu.sh        the VM run itself
 #   scan-console.sh     the end marker and the kernel console
 # and tests/ktap-report.sh reports.
 #
-#   tests/run-vm.sh --fuzz-ops N [--show] [--kdir DIR] [--label LABEL]
-#                   [--debug] [--append ARGS] [--host-results FILE]...
-#                   [--more-results FILE:LABEL]...
+#   tests/run-vm.sh --fuzz-ops N [--show] [--kdir DIR] [--kernel-image FILE]
+#                   [--label LABEL] [--debug] [--append ARGS]
+#                   [--host-results FILE]... [--more-results FILE:LABEL]...
 #                   [--modules DIR[:VARIANT]]... [--lib-modules DIR:VARIANT]...
+#                   [--only NAME]...
 #
 #   --fuzz-ops N           length of the modules' fuzzers (ws.fuzz_ops)
 #   --show                 each module's kernel log instead of KTAP (make run)
-#   --kdir DIR             the kernel that boots (default: the workspace's)
+#   --kdir DIR             the kernel that boots (default: the workspace's),
+#                          the tree its modules were built against
+#   --kernel-image FILE    boot that image instead of KDIR's
+#                          arch/x86/boot/bzImage: with --kdir a headers tree
+#                          (Debian's stock headers), the kernel it was
+#                          packaged from (tests/lib/debian-kernel.sh prints
+#                          Debian's vmlinuz)
 #   --label LABEL          the label of every result line, "[LABEL] NAME":
 #                          the kernel generation, e.g. 6.12
 #   --debug                the debug kernel's run: 2 vCPUs (single-threaded
@@ -40,6 +48,9 @@
 #                          labelled "LABEL VARIANT": the guest loads the
 #                          workspace's modules with modprobe and modprobe -r
 #                          (ws.load=modprobe); repeatable
+#   --only NAME            only the module folder NAME of each set (and only
+#                          its test folder must have a module); repeatable,
+#                          e.g. the C modules for a kernel without Rust
 #   --report-list FILE     no report: append the results files (FILE:LABEL
 #                          lines, as tests/ktap-report.sh takes them) to
 #                          FILE, for one report of several runs (make check)
@@ -55,6 +66,7 @@ WS_TAG=vm
 
 SHOW=
 KDIR=$DEFAULT_KDIR
+IMAGE=
 LABEL=
 DEBUG=
 APPEND=
@@ -63,17 +75,19 @@ HOST_RESULTS=()
 MORE_RESULTS=()
 MODULE_SETS=()
 LIB_MODULE_SETS=()
+ONLY=()
 REPORT_LIST=
 usage() {
-	die "usage: $0 --fuzz-ops N [--show] [--kdir DIR] [--label LABEL] [--debug]" \
-		"[--append ARGS] [--host-results FILE]... [--more-results FILE:LABEL]..." \
-		"[--modules DIR[:VARIANT]]..." \
-		"[--report-list FILE]"
+	die "usage: $0 --fuzz-ops N [--show] [--kdir DIR] [--kernel-image FILE]" \
+		"[--label LABEL] [--debug] [--append ARGS] [--host-results FILE]..." \
+		"[--more-results FILE:LABEL]... [--modules DIR[:VARIANT]]..." \
+		"[--lib-modules DIR:VARIANT]... [--only NAME]... [--report-list FILE]"
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--show) SHOW=--show ;;
 	--kdir) KDIR=$2; shift ;;
+	--kernel-image) IMAGE=$2; shift ;;
 	--label) LABEL=$2; shift ;;
 	--debug) DEBUG=--debug ;;
 	--append) APPEND=$2; shift ;;
@@ -82,6 +96,7 @@ while [ $# -gt 0 ]; do
 	--more-results) MORE_RESULTS+=("$2"); shift ;;
 	--modules) MODULE_SETS+=("$2"); shift ;;
 	--lib-modules) LIB_MODULE_SETS+=("$2"); shift ;;
+	--only) ONLY+=(--only "$2"); shift ;;
 	--report-list) REPORT_LIST=$2; shift ;;
 	*) usage ;;
 	esac
@@ -89,6 +104,34 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$FUZZ_OPS" ] || usage
 [ ${#MODULE_SETS[@]} -gt 0 ] || [ ${#LIB_MODULE_SETS[@]} -gt 0 ] || MODULE_SETS=("$WS/modules")
+BOOT_ARGS=()
+if [ -n "$IMAGE" ]; then
+	[ -f "$IMAGE" ] || die "--kernel-image $IMAGE: no such file"
+	BOOT_ARGS=(--kernel "$IMAGE")
+fi
+
+# image_release FILE: the release a bzImage names in its setup header (the
+# string at kernel_version, offset 0x20e, + 0x200), as `uname -r` will.
+image_release() {
+	local off
+	off=$(od -An -tu2 -j $((0x20e)) -N2 "$1" | tr -d ' ')
+	dd if="$1" bs=1 skip=$((off + 0x200)) count=256 status=none |
+		tr '\0' '\n' | head -n 1 | cut -d' ' -f1
+}
+
+# image_check: with --kernel-image, the image must be the kernel KDIR
+# describes: the modules' vermagic is checked against KDIR's release.
+image_check() {
+	[ -n "$IMAGE" ] || return 0
+	local want have
+	want=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null || echo "(none)")
+	have=$(image_release "$IMAGE")
+	if [ "$have" = "$want" ]; then
+		ok "vm: the kernel image is of KDIR's release ($want)"
+	else
+		not_ok "vm: the kernel image is of KDIR's release ($want)" "$IMAGE is ${have:-of no release}"
+	fi
+}
 
 VM_DIR=$BUILD_DIR/vm
 LOG_DIR=$BUILD_DIR/logs
@@ -117,18 +160,19 @@ vm_run() {
 	tag=$(echo "${label:-vm}" | tr ' /' '--')
 	local cpio=$VM_DIR/initramfs-$tag.cpio results=$LOG_DIR/results-$tag.log
 	local console=$LOG_DIR/console-$tag.log guest=$LOG_DIR/guest-$tag.log
-	local kos=() initramfs_args=() guest_args=$GUEST_ARGS
+	local kos=() initramfs_args=("${ONLY[@]}") guest_args=$GUEST_ARGS
 
 	if [ -n "$lib_modules" ]; then
-		initramfs_args=(--lib-modules "$lib_modules")
+		initramfs_args+=(--lib-modules "$lib_modules")
 		guest_args="$guest_args ws.load=modprobe"
 	fi
 	"$WS/tests/vm/make-initramfs.sh" "${initramfs_args[@]}" "$KDIR" "$dir" \
 		"$VM_DIR/bin" "$cpio" >"$results"
 	mapfile -t kos < <(sed -n 's|^file /\(lib/\)\{0,1\}modules/[^ ]*\.ko \([^ ]*\) .*|\2|p' "$cpio.list")
+	image_check >>"$results"
 	"$WS/tests/vm/check-modules.sh" "$KDIR" "${kos[@]}" >>"$results"
 	"$WS/tests/vm/boot-qemu.sh" $DEBUG --append "$guest_args $APPEND" \
-		"$KDIR" "$cpio" "$console" "$guest" >"$results.boot"
+		"${BOOT_ARGS[@]}" "$KDIR" "$cpio" "$console" "$guest" >"$results.boot"
 	# The guest's results, then the run's own.
 	cat "$guest" "$results.boot" >>"$results"
 	rm -f "$results.boot"
