@@ -151,7 +151,8 @@ export WS_KDIR_SERIES := $(KDIR_SERIES)
 
 .PHONY: all modules clean modules_install help deps kernel kernel-debug run \
 	check check-debug check-generation check-debug-generation headers \
-	check-kdir doctor rust-analyzer check-rust-analyzer dkms-modules dkms-source dkms-install check-dkms bench
+	check-kdir doctor rust-analyzer check-rust-analyzer dkms-modules dkms-source dkms-install check-dkms bench \
+	check-stock
 
 all: modules
 
@@ -171,8 +172,19 @@ doctor:
 	@$(DOCTOR) $(foreach m,$(MODULE),--module $(abspath $(m))) \
 	  $(if $(RELEASE),--release '$(RELEASE)')
 
+# make SELF_CONTAINED=1 KDIR=<a kernel tree without Rust>: each Rust module
+# carries the Rust support it needs, built from that kernel's source for its
+# configuration (scripts/self-contained.sh; for kernels such as Debian's
+# stock one, whose CONFIG_RUST is off). Not a Kbuild run of its own: the
+# script runs Kbuild in the support tree and in KDIR.
+ifeq ($(SELF_CONTAINED),1)
+modules:
+	$(SAY_KDIR)
+	@RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) $(WS)/scripts/self-contained.sh $(KDIR)
+else
 modules: check-kdir
 	+$(KBUILD) modules
+endif
 
 modules_install: check-kdir
 	+$(KBUILD) modules_install
@@ -344,10 +356,24 @@ check-generation: kernel
 		--modules $(WS)/modules \
 		--modules $(BUILD_DIR)/headers-$(KERNEL)/modules:headers \
 		$(DKMS_VM_ARGS) --report-list $(GENERATION_LIST) || status=$$?; \
+	$(if $(CHECK_STOCK),$(STOCK_RUN) --report-list $(GENERATION_LIST) || status=$$?;) \
 	$(if $(CHECK_BENCH),wait $$bench || status=$$?; \
 		echo '$(BUILD_DIR)/bench-check/results.log:bench' >>$(GENERATION_LIST);) \
 	exit $$status
 	@$(if $(LISTED),,$(call REPORT,$(GENERATION_LIST)))
+
+# The self-contained modules on Debian's stock kernel of the default
+# generation (make SELF_CONTAINED=1 KDIR=<its headers>): the build cases of
+# tests/stock-cases.sh, then a VM run of Debian's own vmlinuz with those
+# modules ("[stock-6.12]" results). make check-stock: only these.
+CHECK_STOCK = $(filter $(DEFAULT_KERNEL),$(KERNEL))
+STOCK_LOGS = $(BUILD_DIR)/logs/$(KERNEL)
+STOCK_RUN = $(WS)/tests/stock-cases.sh $(STOCK_LOGS)/stock-results.log $(STOCK_LOGS)/stock-vm-args && \
+	$(WS)/tests/run-vm.sh $$(cat $(STOCK_LOGS)/stock-vm-args) --label 'stock-$(KERNEL_SERIES)' \
+		--fuzz-ops $(or $(FUZZ_OPS),$(CHECK_FUZZ_OPS)) --host-results $(STOCK_LOGS)/stock-results.log
+check-stock: kernel
+	@mkdir -p $(STOCK_LOGS)
+	@$(STOCK_RUN)
 
 # make check-dkms [KERNEL=..]: DKMS on its own, as check-generation runs it
 # (tests/dkms-cases.sh): the workspace's kernel as an installed headers

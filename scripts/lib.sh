@@ -72,13 +72,22 @@ as_root() {
 # would track, without build outputs) copied to DEST, e.g. to build them
 # against another kernel without touching the module folders' own build
 # outputs; the PATHs (such as tests) are copied too.
+#
+# A workspace that is not a git work tree of its own (such a copy, made
+# under another clone's build/) has no git to ask: its files are copied
+# without Kbuild's outputs.
 copy_sources() {
 	cs_dest=$1
 	shift
 	mkdir -p "$cs_dest"
-	git -C "$WS" ls-files -z -co --exclude-standard Kbuild Makefile \
-		rust-toolchain.toml kernels scripts modules tests/lib "$@" |
-		(cd "$WS" && cpio -0pdm --quiet "$cs_dest")
+	set -- Kbuild Makefile rust-toolchain.toml kernels scripts modules tests/lib "$@"
+	if [ "$(git -C "$WS" rev-parse --show-toplevel 2>/dev/null)" = "$(cd -P "$WS" && pwd)" ]; then
+		git -C "$WS" ls-files -z -co --exclude-standard "$@"
+	else
+		(cd "$WS" && find "$@" -type f ! -name '*.o' ! -name '*.ko' ! -name '*.mod' \
+			! -name '*.mod.c' ! -name '.*.cmd' ! -name '.*.d' ! -name modules.order \
+			! -name '*.rmeta' ! -name bindings_generated.rs -print0)
+	fi | (cd "$WS" && cpio -0pdm --quiet "$cs_dest")
 }
 
 # Result lines (ok NAME / not ok NAME # WHY / ok NAME # SKIP WHY / # diag)

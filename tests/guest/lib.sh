@@ -137,6 +137,56 @@ test_module() {
 	fi
 }
 
+# test_together: every module of /tests/modules.list loaded at the same
+# time, each used (its use_module hook) and heard from (a line of its own
+# in the kernel log), then all unloaded, last loaded first: nothing of
+# them may remain (/proc/modules, /sys/module, their symbols in
+# /proc/kallsyms) and the taint, WARN and oops counters must not move.
+# Self-contained modules (the stock run) each carry a private copy of the
+# Rust support: loaded together is where two copies would clash.
+test_together() {
+	[ "$(cmdline_value ws.load)" != modprobe ] || return 0
+	mods=$(tr '\n' ' ' </tests/modules.list)
+	# shellcheck disable=SC2086 # a list of names
+	set -- $mods
+	[ $# -ge 2 ] || return 0
+	pattern=$(echo "$mods" | sed 's/ *$//; s/ /|/g')
+	before=$(counters)
+	dmesg -c >/dev/null
+	loaded=""
+	for m; do
+		if insmod "/modules/$m.ko" 2>/tmp/load.err; then
+			loaded="$m $loaded"
+		else
+			not_ok "together: insmod $m with the others loaded" "$(cat /tmp/load.err)"
+		fi
+	done
+	check "together: all $# modules loaded at once" \
+		sh -c "[ \$(grep -cE '^($pattern) ' /proc/modules) -eq $# ]"
+	check "together: their symbols are in /proc/kallsyms" grep -qE "\[($pattern)\]" /proc/kallsyms
+	for m in $loaded; do
+		module_hooks "$m"
+		if use_module together && kmsg | grep -q "^$m: "; then
+			ok "together: $m works and logs beside the others"
+		else
+			not_ok "together: $m works and logs beside the others" "use failed or no '$m: ' line in the log"
+		fi
+	done
+	for m in $loaded; do
+		rmmod "$m" 2>/tmp/unload.err || not_ok "together: rmmod $m" "$(cat /tmp/unload.err)"
+	done
+	check "together: none left in /proc/modules or /sys/module" \
+		sh -c "! grep -qE '^($pattern) ' /proc/modules && for m in $mods; do [ ! -e /sys/module/\$m ] || exit 1; done"
+	check "together: none of their symbols left in /proc/kallsyms" \
+		sh -c "! grep -qE '\[($pattern)\]' /proc/kallsyms"
+	after=$(counters)
+	if [ "$before" = "$after" ]; then
+		ok "together: no new taint, WARN or oops"
+	else
+		not_ok "together: no new taint, WARN or oops" "before: $before, after: $after"
+	fi
+}
+
 # The misc devices of the ABI of modules/rust_misc/rust_misc.h (rust_misc
 # and its C twin c_misc), tested the same way: their guest tests call these
 # with the node (/dev/NAME, NAME also being its name in /sys/class/misc) and

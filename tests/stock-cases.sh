@@ -1,0 +1,200 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Self-contained modules on Debian's stock kernel (scripts/self-contained.sh),
+# as make check tests them for the default generation:
+#
+# 1. make SELF_CONTAINED=1 KDIR=<Debian's stock headers> builds (or reuses)
+#    the Rust support for that release and the workspace's modules; they
+#    are what the "[stock-6.12]" VM run loads into Debian's own vmlinuz.
+# 2. The same build as the unprivileged user nobody, from a copy of the
+#    sources, against root-owned copies of the stock headers and of the
+#    cached Rust support that nobody cannot write.
+# 3. modinfo: every .ko has the stock vermagic ("<release> SMP preempt
+#    mod_unload modversions") and a __versions CRC for each symbol it
+#    imports.
+# 4. Bad input: a stock tree of another version is refused before anything
+#    is compiled, naming both versions; without the source package the
+#    message names the package; make doctor MODULE=... reports a
+#    self-contained module's vermagic against another kernel.
+# 5. Debian's stock 6.1: refused with the reason (its hardening needs rustc
+#    options 6.1's rustc 1.63 does not have).
+#
+#   tests/stock-cases.sh RESULTS VM_ARGS
+#
+# writes the results (the guest's line format) to RESULTS and the VM run's
+# arguments (--kdir, --kernel-image, --modules) to VM_ARGS, one per line.
+set -eu
+WS_TAG=stock
+# shellcheck source=scripts/lib.sh
+. "$WS/scripts/lib.sh"
+# shellcheck source=tests/lib/debian-headers.sh
+. "$WS/tests/lib/debian-headers.sh"
+# shellcheck source=tests/lib/debian-kernel.sh
+. "$WS/tests/lib/debian-kernel.sh"
+
+RESULTS=$1
+VM_ARGS=$2
+SERIES=$KERNEL_SERIES
+LOG_DIR=$BUILD_DIR/logs/$KERNEL/stock
+NOBODY=65534
+mkdir -p "$LOG_DIR"
+exec 4>"$RESULTS"
+: >"$VM_ARGS"
+
+# result NAME WHY COMMAND...: ok when COMMAND succeeds, else not ok with WHY.
+result() {
+	local name=$1 why=$2
+	shift 2
+	if "$@"; then ok "$name" >&4; else not_ok "$name" "$why" >&4; fi
+}
+# has_line FILE TEXT: FILE has TEXT (fixed string).
+has_line() {
+	grep -qF -- "$2" "$1"
+}
+as_nobody() {
+	setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
+		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent "$@"
+}
+
+H=$(debian_headers "$SERIES") || die "cannot fetch Debian's stock linux-headers-$SERIES.*"
+RELEASE=$(cat "$H/include/config/kernel.release")
+IMAGE=$(debian_kernel "$H") || die "cannot fetch Debian's stock kernel image for $RELEASE"
+VERMAGIC="$RELEASE SMP preempt mod_unload modversions "
+echo "# Debian's stock kernel: $RELEASE, headers $H" >&4
+
+# --- 1. root's build: the VM run's modules --------------------------------------
+# In a copy of the sources: the workspace's modules/ hold the modules of
+# its own kernel, which the other VM runs load.
+COPY=$BUILD_DIR/stock-$KERNEL/src
+rm -rf "$COPY"
+copy_sources "$COPY"
+log=$LOG_DIR/build.log
+t0=$(now)
+if make --no-print-directory -C "$COPY" SELF_CONTAINED=1 KDIR="$H" BINDGEN="$WS_BINDGEN" \
+	SELF_CONTAINED_DIR="$BUILD_DIR/self-contained" >"$log" 2>&1; then
+	ok "stock: make SELF_CONTAINED=1 KDIR=<stock headers> builds the modules ($(($(now) - t0)) s)" >&4
+	grep -E 'Rust support .*done in|up to date' "$log" | sed 's/^/# /' >&4
+else
+	not_ok "stock: make SELF_CONTAINED=1 KDIR=<stock headers> builds the modules" \
+		"$(tail -n 3 "$log" | tr '\n' ' ') (log: $log)" >&4
+fi
+printf '%s\n' --kdir "$H" --kernel-image "$IMAGE" --modules "$COPY/modules" >"$VM_ARGS"
+
+# --- 3. modinfo -------------------------------------------------------------------
+for ko in "$COPY"/modules/*/*.ko; do
+	[ -f "$ko" ] || continue
+	m=$(basename "$ko" .ko)
+	magic=$(modinfo -F vermagic "$ko")
+	result "stock: $m.ko has the stock vermagic '$VERMAGIC'" "vermagic '$magic'" \
+		test "$magic" = "$VERMAGIC"
+	imports=$(nm -u "$ko" | awk '{print $2}' | sort -u)
+	crcs=$(modprobe --dump-modversions "$ko" | awk '{print $2}' | grep -vx module_layout | sort -u)
+	missing=$(comm -23 <(echo "$imports") <(echo "$crcs") | tr '\n' ' ')
+	result "stock: $m.ko has a __versions CRC for each of its $(echo "$imports" | wc -l) imports" \
+		"no CRC for: $missing" test -z "$missing"
+done
+for m in hello numbers_vec rust_misc; do
+	ko=$COPY/modules/$m/$m.ko
+	result "stock: $m.ko is self-contained: no Rust symbol left to resolve at load time" \
+		"undefined: $(nm -u "$ko" 2>/dev/null | grep -E ' (_R|rust_)' | head -n 3 | tr '\n' ' ')" \
+		sh -c "[ -f '$ko' ] && ! nm -u '$ko' | grep -qE ' (_R|rust_)'"
+done
+
+# --- 2. nobody's build --------------------------------------------------------------
+NOBODY_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ws-stock.XXXXXX")
+trap 'rm -rf "$NOBODY_DIR"' EXIT
+chmod 0755 "$NOBODY_DIR"
+# The stock headers (three folders of one root) and the Rust support, as
+# root's hard-linked copies: nothing in them is writable by nobody. The
+# headers' Makefile includes the -common folder by absolute path.
+hroot=${H%/usr/src/*}
+cp -al "$hroot" "$NOBODY_DIR/root"
+NH=$NOBODY_DIR/root/usr/src/${H##*/usr/src/}
+rm "$NH/Makefile"
+sed "s|$hroot|$NOBODY_DIR/root|" "$H/Makefile" >"$NH/Makefile"
+mkdir -p "$NOBODY_DIR/support"
+cp -al "$BUILD_DIR/self-contained/$RELEASE" "$NOBODY_DIR/support/"
+rm -rf "$NOBODY_DIR/support/$RELEASE/ws"
+mkdir -p "$NOBODY_DIR/tools"
+cp "$WS_BINDGEN" "$NOBODY_DIR/tools/bindgen"
+SRC=$NOBODY_DIR/src
+copy_sources "$SRC"
+chown -R $NOBODY:$NOBODY "$SRC"
+log=$LOG_DIR/nobody.log
+if as_nobody make -C "$SRC" SELF_CONTAINED=1 KDIR="$NH" BINDGEN="$NOBODY_DIR/tools/bindgen" \
+	SELF_CONTAINED_DIR="$NOBODY_DIR/support" SELF_CONTAINED_OUT="$SRC/build/sc" >"$log" 2>&1; then
+	built=$(find "$SRC/modules" -name "*.ko" | wc -l)
+	result "stock: nobody builds the 5 modules against a read-only stock tree and Rust support" \
+		"$built .ko files (log: $log)" test "$built" -eq 5
+else
+	not_ok "stock: nobody builds the 5 modules against a read-only stock tree and Rust support" \
+		"$(tail -n 3 "$log" | tr '\n' ' ') (log: $log)" >&4
+fi
+result "stock: nobody's build reused the cached Rust support" "(log: $log)" \
+	has_line "$log" "Rust support for $RELEASE: up to date"
+result "stock: nobody's build wrote nothing into the stock tree or the support" \
+	"files newer than the build's start: $(find "$NOBODY_DIR/root" "$NOBODY_DIR/support" -user $NOBODY | head -n 3)" \
+	sh -c "[ -z \"\$(find '$NOBODY_DIR/root' '$NOBODY_DIR/support' -user $NOBODY)\" ]"
+magic=$(modinfo -F vermagic "$SRC/modules/rust_misc/rust_misc.ko" 2>/dev/null || true)
+result "stock: nobody's rust_misc.ko has the stock vermagic" "vermagic '$magic'" \
+	test "$magic" = "$VERMAGIC"
+
+# --- 4. bad input --------------------------------------------------------------------
+# A stock tree of another version: the headers' configuration with the
+# next sublevel's release and version.h.
+fake=$NOBODY_DIR/fake-release
+mkdir -p "$fake/include/generated/uapi/linux"
+cp -a "$H/include/config" "$fake/include/"
+ln -s "$H/.config" "$fake/.config"
+ln -s "$H/Module.symvers" "$fake/Module.symvers"
+version=${RELEASE%%[!0-9.]*}
+sublevel=${version##*.}
+other_version=${version%.*}.$((sublevel + 1))
+other=$other_version${RELEASE#"$version"}
+echo "$other" >"$fake/include/config/kernel.release"
+sed "s/^#define LINUX_VERSION_SUBLEVEL .*/#define LINUX_VERSION_SUBLEVEL $((sublevel + 1))/" \
+	"$H/include/generated/uapi/linux/version.h" >"$fake/include/generated/uapi/linux/version.h"
+log=$LOG_DIR/other-release.log
+rc=0
+make --no-print-directory -C "$WS" SELF_CONTAINED=1 KDIR="$fake" >"$log" 2>&1 || rc=$?
+result "stock: a tree of Linux $other_version is refused, naming both versions" \
+	"exit $rc (log: $log)" sh -c "[ $rc -ne 0 ] && grep -q 'is Linux $other_version ($other) but linux-source-$SERIES is $version' '$log'"
+result "stock: ... before anything is compiled" "$BUILD_DIR/self-contained/$other exists" \
+	test ! -e "$BUILD_DIR/self-contained/$other"
+
+# Without the source package: a copy of the workspace whose generation
+# names a package that is not installed.
+nosrc=$NOBODY_DIR/no-source
+copy_sources "$nosrc"
+sed -i "s/^SOURCE_PACKAGE=.*/SOURCE_PACKAGE=linux-source-$SERIES-not-installed/" "$nosrc/kernels/$SERIES.conf"
+log=$LOG_DIR/no-source.log
+rc=0
+make --no-print-directory -C "$nosrc" SELF_CONTAINED=1 KDIR="$H" BINDGEN="$WS_BINDGEN" >"$log" 2>&1 || rc=$?
+result "stock: without the kernel's source package the message names it" "exit $rc (log: $log)" \
+	sh -c "[ $rc -ne 0 ] && grep -q \"install Debian's linux-source-$SERIES-not-installed\" '$log'"
+
+# The doctor: a self-contained module checked against the workspace's kernel.
+log=$LOG_DIR/doctor-vermagic.log
+rc=0
+make --no-print-directory -C "$WS" doctor KDIR="$DEFAULT_KDIR" \
+	MODULE="$COPY/modules/hello/hello.ko" >"$log" 2>&1 || rc=$?
+result "stock: make doctor MODULE=<self-contained hello.ko> KDIR=<the workspace's kernel> reports its vermagic" \
+	"exit $rc (log: $log)" sh -c "[ $rc -ne 0 ] && grep -q 'vermagic' '$log' && grep -qF '$RELEASE' '$log'"
+
+# Debian's stock 6.1 (bookworm's default kernel): its return thunks and
+# retpolines cannot hold for Rust code built by 6.1's compiler, rustc 1.63
+# (no -Zfunction-return, no -Zindirect-branch-cs-prefix): refused, saying
+# so, before anything is built.
+if H61=$(debian_headers 6.1); then
+	r61=$(cat "$H61/include/config/kernel.release")
+	log=$LOG_DIR/debian-6.1.log
+	rc=0
+	make --no-print-directory -C "$WS" SELF_CONTAINED=1 KDIR="$H61" >"$log" 2>&1 || rc=$?
+	result "stock: Debian's stock 6.1 ($r61) is refused: rustc 1.63 has no -Zfunction-return for its CONFIG_RETHUNK=y" \
+		"exit $rc (log: $log)" sh -c "[ $rc -ne 0 ] && grep -q 'built by rustc 1.63.0 .*CONFIG_RETHUNK=y needs -Zfunction-return=thunk-extern.*refused' '$log'"
+	result "stock: ... before anything is built" "$BUILD_DIR/self-contained/$r61 exists" \
+		test ! -e "$BUILD_DIR/self-contained/$r61"
+else
+	not_ok "stock: Debian's stock 6.1 headers can be fetched" "apt-get could not fetch linux-headers-6.1.0-*-amd64" >&4
+fi
