@@ -386,6 +386,8 @@ case_debian_headers() {
 		"CONFIG_RUST is off in KDIR's config (CONFIG_HAVE_RUST=y)" \
 		"KDIR has no init/Kconfig" "$want_rustc" \
 		"doctor: ok   KDIR is a Linux $SERIES tree: generation $LABEL"
+	expect_problem "Debian's stock headers ${hdir##*/}: the fix names the self-contained build" \
+		"make SELF_CONTAINED=1 KDIR=$hdir"
 	tree_built || return 0
 	with_kconfig "$hdir" "$FIX/debian-kconfig-$LABEL"
 	doctor "$FIX/debian-kconfig-$LABEL"

@@ -81,9 +81,16 @@ check_rust_config() {
 		details+=("depends on $expr   [$syms]")
 	done < <(printf '%s\n' "$deps" | false_depends "$CONF")
 	details+=("$(rustc_at_configure_time)")
+	local self_contained=()
+	if [ "$(cfg CC_IS_GCC)" = y ] && [ "$(cfg X86_64)" = y ]; then
+		# scripts/self-contained.sh: GCC-built x86_64 kernels.
+		self_contained=("     or, without rebuilding it, modules that carry their own Rust support:" \
+			"     make SELF_CONTAINED=1 KDIR=$KDIR (README: \"Debian's stock kernel\")")
+	fi
 	problem "CONFIG_RUST is off in KDIR's config (CONFIG_HAVE_RUST=y); false dependencies of RUST, from $source:" \
 		"${details[@]}" \
 		"fix: reconfigure that kernel with the options above changed (e.g. scripts/config --disable MODVERSIONS)" \
 		"     and the rustc/bindgen it needs ('make rustavailable' there), 'make olddefconfig', check CONFIG_RUST=y, rebuild;" \
-		"     or build against a Rust-enabled kernel ('make kernel' builds the workspace's)"
+		"     or build against a Rust-enabled kernel ('make kernel' builds the workspace's);" \
+		"${self_contained[@]}"
 }
