@@ -442,6 +442,8 @@ help:
 	@echo
 	@echo 'Building modules (against KDIR, default $(DEFAULT_KDIR)):'
 	@echo '  make [LLVM=1] [KDIR=/path/to/kernel/build]   build every module in modules/'
+	@echo '  make SELF_CONTAINED=1 KDIR=<kernel without Rust>  modules that carry their own Rust support'
+	@echo '                                               (Debian'"'"'s stock kernel; built from its linux-source)'
 	@echo '  make clean                                   remove module build outputs'
 	@echo '  make modules_install [INSTALL_MOD_PATH=dir]  install the .ko files under lib/modules/'
 	@echo '  make headers DEST=dir                        package KDIR as a headers tree with its Rust metadata'
@@ -459,6 +461,7 @@ help:
 	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure'
 	@echo '  make check-dkms  only the DKMS tests: install into a private root, modprobe in QEMU'
 	@echo '  make check-rust-analyzer  only make rust-analyzer checked by a pinned rust-analyzer'
+	@echo '  make check-stock  only the self-contained modules on Debian'"'"'s stock kernel, in QEMU'
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
 	@echo '                with load/unload cycles, allocation failures and 1,000,000 fuzzed ops'
 	@echo '  make bench    rust_misc vs its C twin c_misc vs the kernel floor in QEMU: table,'

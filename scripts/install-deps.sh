@@ -147,9 +147,11 @@ check_rust() {
 	done
 }
 
-# Every generation's packages, and the workspace's own tools.
+# Every generation's packages, and the workspace's own tools. dwarves
+# (pahole): Kconfig reads its version, and Debian's stock configuration
+# (DEBUG_INFO_BTF) needs it unchanged for the self-contained builds.
 PACKAGES="make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils
-kmod file qemu-system-x86 busybox-static shellcheck git dkms"
+kmod file qemu-system-x86 busybox-static shellcheck git dkms dwarves"
 [ "$BENCH" -eq 0 ] || PACKAGES="$PACKAGES gnuplot-nox"
 for label in $(kconf_labels); do
 	kconf_load "$label" || exit 1

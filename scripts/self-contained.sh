@@ -165,6 +165,13 @@ PATCHES=$(ls "$WS/scripts/self-contained/$SERIES-"*.patch 2>/dev/null || true)
 [ -n "$PATCHES" ] ||
 	die "Linux $SERIES: self-contained builds have no patch for its kernel crate (scripts/self-contained/$SERIES-*.patch)"
 
+# pahole: Kconfig records its version (CONFIG_PAHOLE_VERSION) and BTF
+# options depend on it; another one would change KDIR's configuration.
+want_pahole=$(kdir_conf CONFIG_PAHOLE_VERSION)
+have_pahole=$(pahole --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\.\([0-9]*\).*/\1\2/p')
+[ "${want_pahole:-0}" = 0 ] || [ "$have_pahole" = "$want_pahole" ] ||
+	die "$RELEASE was configured with pahole version $want_pahole, this machine has ${have_pahole:-none}: install that pahole (Debian's dwarves package; make deps installs it)"
+
 # The compiler KDIR was built with: the first word of its version text
 # (Debian: x86_64-linux-gnu-gcc-12), which must report the same version.
 CC_TEXT=$(kdir_conf CONFIG_CC_VERSION_TEXT)
