@@ -42,9 +42,13 @@ DEFAULT_KDIR  := $(WS_KCONF_KDIR)
 # targets that boot the workspace's kernels (run, check...) pass their KDIR
 # to every build explicitly, so this choice is only that of `make`,
 # `make doctor` and the like, which say it in one line (KDIR_CHOICE).
+# With SELF_CONTAINED=1 it is always the running kernel's tree.
 RUNNING_KDIR ?= /lib/modules/$(shell uname -r)/build
 ifeq ($(origin KDIR),undefined)
-  ifneq ($(shell grep -sx 'CONFIG_RUST=y' $(RUNNING_KDIR)/include/config/auto.conf),)
+  ifeq ($(SELF_CONTAINED),1)
+    KDIR := $(RUNNING_KDIR)
+    KDIR_CHOICE := the running kernel's tree (SELF_CONTAINED=1 builds for the kernel that runs)
+  else ifneq ($(shell grep -sx 'CONFIG_RUST=y' $(RUNNING_KDIR)/include/config/auto.conf),)
     KDIR := $(RUNNING_KDIR)
     KDIR_CHOICE := the running kernel's tree, which has CONFIG_RUST=y
   else ifneq ($(wildcard $(RUNNING_KDIR)/include/config/auto.conf),)
