@@ -52,6 +52,15 @@ result() {
 has_line() {
 	grep -qF -- "$2" "$1"
 }
+# expect_refusal NAME LOG PATTERN MAKE_ARGS...: make MAKE_ARGS fails and
+# its output (in LOG) matches the grep pattern PATTERN.
+expect_refusal() {
+	local name=$1 log=$2 pattern=$3 rc=0
+	shift 3
+	make --no-print-directory "$@" >"$log" 2>&1 || rc=$?
+	result "$name" "exit $rc, or no line matching '$pattern' (log: $log)" \
+		sh -c "[ $rc -ne 0 ] && grep -q -- \"\$0\" '$log'" "$pattern"
+}
 as_nobody() {
 	setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
 		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent "$@"
@@ -155,11 +164,9 @@ other=$other_version${RELEASE#"$version"}
 echo "$other" >"$fake/include/config/kernel.release"
 sed "s/^#define LINUX_VERSION_SUBLEVEL .*/#define LINUX_VERSION_SUBLEVEL $((sublevel + 1))/" \
 	"$H/include/generated/uapi/linux/version.h" >"$fake/include/generated/uapi/linux/version.h"
-log=$LOG_DIR/other-release.log
-rc=0
-make --no-print-directory -C "$WS" SELF_CONTAINED=1 KDIR="$fake" >"$log" 2>&1 || rc=$?
-result "stock: a tree of Linux $other_version is refused, naming both versions" \
-	"exit $rc (log: $log)" sh -c "[ $rc -ne 0 ] && grep -q 'is Linux $other_version ($other) but linux-source-$SERIES is $version' '$log'"
+expect_refusal "stock: a tree of Linux $other_version is refused, naming both versions" \
+	"$LOG_DIR/other-release.log" "is Linux $other_version ($other) but linux-source-$SERIES is $version" \
+	-C "$WS" SELF_CONTAINED=1 KDIR="$fake"
 result "stock: ... before anything is compiled" "$BUILD_DIR/self-contained/$other exists" \
 	test ! -e "$BUILD_DIR/self-contained/$other"
 
@@ -168,19 +175,14 @@ result "stock: ... before anything is compiled" "$BUILD_DIR/self-contained/$othe
 nosrc=$NOBODY_DIR/no-source
 copy_sources "$nosrc"
 sed -i "s/^SOURCE_PACKAGE=.*/SOURCE_PACKAGE=linux-source-$SERIES-not-installed/" "$nosrc/kernels/$SERIES.conf"
-log=$LOG_DIR/no-source.log
-rc=0
-make --no-print-directory -C "$nosrc" SELF_CONTAINED=1 KDIR="$H" BINDGEN="$WS_BINDGEN" >"$log" 2>&1 || rc=$?
-result "stock: without the kernel's source package the message names it" "exit $rc (log: $log)" \
-	sh -c "[ $rc -ne 0 ] && grep -q \"install Debian's linux-source-$SERIES-not-installed\" '$log'"
+expect_refusal "stock: without the kernel's source package the message names it" \
+	"$LOG_DIR/no-source.log" "install Debian's linux-source-$SERIES-not-installed" \
+	-C "$nosrc" SELF_CONTAINED=1 KDIR="$H" BINDGEN="$WS_BINDGEN"
 
 # The doctor: a self-contained module checked against the workspace's kernel.
-log=$LOG_DIR/doctor-vermagic.log
-rc=0
-make --no-print-directory -C "$WS" doctor KDIR="$DEFAULT_KDIR" \
-	MODULE="$COPY/modules/hello/hello.ko" >"$log" 2>&1 || rc=$?
-result "stock: make doctor MODULE=<self-contained hello.ko> KDIR=<the workspace's kernel> reports its vermagic" \
-	"exit $rc (log: $log)" sh -c "[ $rc -ne 0 ] && grep -q 'vermagic' '$log' && grep -qF '$RELEASE' '$log'"
+expect_refusal "stock: make doctor MODULE=<self-contained hello.ko> KDIR=<the workspace's kernel> reports its vermagic" \
+	"$LOG_DIR/doctor-vermagic.log" "hello.ko was built for $RELEASE, not for the target kernel" \
+	-C "$WS" doctor KDIR="$DEFAULT_KDIR" MODULE="$COPY/modules/hello/hello.ko"
 
 # Debian's stock 6.1 (bookworm's default kernel): its return thunks and
 # retpolines cannot hold for Rust code built by 6.1's compiler, rustc 1.63
@@ -188,11 +190,9 @@ result "stock: make doctor MODULE=<self-contained hello.ko> KDIR=<the workspace'
 # so, before anything is built.
 if H61=$(debian_headers 6.1); then
 	r61=$(cat "$H61/include/config/kernel.release")
-	log=$LOG_DIR/debian-6.1.log
-	rc=0
-	make --no-print-directory -C "$WS" SELF_CONTAINED=1 KDIR="$H61" >"$log" 2>&1 || rc=$?
-	result "stock: Debian's stock 6.1 ($r61) is refused: rustc 1.63 has no -Zfunction-return for its CONFIG_RETHUNK=y" \
-		"exit $rc (log: $log)" sh -c "[ $rc -ne 0 ] && grep -q 'built by rustc 1.63.0 .*CONFIG_RETHUNK=y needs -Zfunction-return=thunk-extern.*refused' '$log'"
+	expect_refusal "stock: Debian's stock 6.1 ($r61) is refused: rustc 1.63 has no -Zfunction-return for its CONFIG_RETHUNK=y" \
+		"$LOG_DIR/debian-6.1.log" "built by rustc 1.63.0 .*CONFIG_RETHUNK=y needs -Zfunction-return=thunk-extern.*refused" \
+		-C "$WS" SELF_CONTAINED=1 KDIR="$H61"
 	result "stock: ... before anything is built" "$BUILD_DIR/self-contained/$r61 exists" \
 		test ! -e "$BUILD_DIR/self-contained/$r61"
 else

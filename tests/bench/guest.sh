@@ -31,10 +31,5 @@ bench_main() {
 		--rust-ko /modules/rust_misc.ko --c-ko /modules/c_misc.ko
 	check "bench: rust_misc and c_misc not loaded at the end" \
 		sh -c "! grep -qE '^(rust_misc|c_misc) ' /proc/modules"
-	after=$(counters)
-	if [ "$before" = "$after" ]; then
-		ok "bench: no new taint, WARN or oops"
-	else
-		not_ok "bench: no new taint, WARN or oops" "before: $before, after: $after"
-	fi
+	counters_unchanged bench "$before"
 }

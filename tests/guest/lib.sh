@@ -59,6 +59,17 @@ counters() {
 	echo "taint=$(taint_but_oot) warn=$(cat /sys/kernel/warn_count) oops=$(cat /sys/kernel/oops_count)"
 }
 
+# counters_unchanged PREFIX BEFORE: "PREFIX: no new taint, WARN or oops",
+# ok when the counters are still BEFORE (as counters printed them).
+counters_unchanged() {
+	after=$(counters)
+	if [ "$2" = "$after" ]; then
+		ok "$1: no new taint, WARN or oops"
+	else
+		not_ok "$1: no new taint, WARN or oops" "before: $2, after: $after"
+	fi
+}
+
 # module_hooks NAME: the hooks of the module's guest test,
 # /tests/modules/NAME/guest.sh (tests/modules/NAME/guest.sh in the
 # workspace), each a no-op unless the script defines it:
@@ -129,12 +140,7 @@ test_module() {
 	# apart, so that make run shows only what the module said.
 	kmsg | grep "^$MOD: " | sed "s/^/$MOD log: /" | diag_lines
 	kmsg | grep -v "^$MOD: " | sed "s/^/$MOD meanwhile: /" | diag_lines
-	after=$(counters)
-	if [ "$before" = "$after" ]; then
-		ok "$MOD: no new taint, WARN or oops"
-	else
-		not_ok "$MOD: no new taint, WARN or oops" "before: $before, after: $after"
-	fi
+	counters_unchanged "$MOD" "$before"
 }
 
 # test_together: every module of /tests/modules.list loaded at the same
@@ -179,12 +185,7 @@ test_together() {
 		sh -c "! grep -qE '^($pattern) ' /proc/modules && for m in $mods; do [ ! -e /sys/module/\$m ] || exit 1; done"
 	check "together: none of their symbols left in /proc/kallsyms" \
 		sh -c "! grep -qE '\[($pattern)\]' /proc/kallsyms"
-	after=$(counters)
-	if [ "$before" = "$after" ]; then
-		ok "together: no new taint, WARN or oops"
-	else
-		not_ok "together: no new taint, WARN or oops" "before: $before, after: $after"
-	fi
+	counters_unchanged together "$before"
 }
 
 # The misc devices of the ABI of modules/rust_misc/rust_misc.h (rust_misc
