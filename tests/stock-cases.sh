@@ -61,6 +61,11 @@ expect_refusal() {
 	result "$name" "exit $rc, or no line matching '$pattern' (log: $log)" \
 		sh -c "[ $rc -ne 0 ] && grep -q -- \"\$0\" '$log'" "$pattern"
 }
+# copy_tree SRC DEST: hard links where possible (the support tree is
+# 1.8 GiB), a copy when $TMPDIR is another filesystem; root stays the owner.
+copy_tree() {
+	cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2" && cp -a "$1" "$2"; }
+}
 as_nobody() {
 	setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
 		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent "$@"
@@ -118,12 +123,12 @@ chmod 0755 "$NOBODY_DIR"
 # root's hard-linked copies: nothing in them is writable by nobody. The
 # headers' Makefile includes the -common folder by absolute path.
 hroot=${H%/usr/src/*}
-cp -al "$hroot" "$NOBODY_DIR/root"
+copy_tree "$hroot" "$NOBODY_DIR/root"
 NH=$NOBODY_DIR/root/usr/src/${H##*/usr/src/}
 rm "$NH/Makefile"
 sed "s|$hroot|$NOBODY_DIR/root|" "$H/Makefile" >"$NH/Makefile"
 mkdir -p "$NOBODY_DIR/support"
-cp -al "$BUILD_DIR/self-contained/$RELEASE" "$NOBODY_DIR/support/"
+copy_tree "$BUILD_DIR/self-contained/$RELEASE" "$NOBODY_DIR/support/$RELEASE"
 rm -rf "$NOBODY_DIR/support/$RELEASE/ws"
 mkdir -p "$NOBODY_DIR/tools"
 cp "$WS_BINDGEN" "$NOBODY_DIR/tools/bindgen"
