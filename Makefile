@@ -344,7 +344,9 @@ check: deps
 # that use different cores go side by side: the DKMS cases (their own copy
 # of the sources) beside the host checks (which rebuild modules/), then the
 # default generation's short benchmark (one VM) beside the VM runs (one VM
-# at a time), both only reading the built modules.
+# at a time), both only reading the built modules; last, for the default
+# generation, the self-contained modules on Debian's stock kernel (STOCK_RUN
+# below: its builds use every core, then one VM).
 LISTED := $(filter command line,$(origin REPORT_LIST))
 GENERATION_LIST = $(if $(LISTED),$(REPORT_LIST),$(BUILD_DIR)/logs/$(KERNEL)/check-reports.list)
 check-generation: kernel
