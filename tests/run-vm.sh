@@ -18,7 +18,6 @@
 #                   [--label LABEL] [--debug] [--append ARGS]
 #                   [--host-results FILE]... [--more-results FILE:LABEL]...
 #                   [--modules DIR[:VARIANT]]... [--lib-modules DIR:VARIANT]...
-#                   [--only NAME]...
 #
 #   --fuzz-ops N           length of the modules' fuzzers (ws.fuzz_ops)
 #   --show                 each module's kernel log instead of KTAP (make run)
@@ -48,9 +47,6 @@
 #                          labelled "LABEL VARIANT": the guest loads the
 #                          workspace's modules with modprobe and modprobe -r
 #                          (ws.load=modprobe); repeatable
-#   --only NAME            only the module folder NAME of each set (and only
-#                          its test folder must have a module); repeatable,
-#                          e.g. the C modules for a kernel without Rust
 #   --report-list FILE     no report: append the results files (FILE:LABEL
 #                          lines, as tests/ktap-report.sh takes them) to
 #                          FILE, for one report of several runs (make check)
@@ -75,13 +71,12 @@ HOST_RESULTS=()
 MORE_RESULTS=()
 MODULE_SETS=()
 LIB_MODULE_SETS=()
-ONLY=()
 REPORT_LIST=
 usage() {
 	die "usage: $0 --fuzz-ops N [--show] [--kdir DIR] [--kernel-image FILE]" \
 		"[--label LABEL] [--debug] [--append ARGS] [--host-results FILE]..." \
 		"[--more-results FILE:LABEL]... [--modules DIR[:VARIANT]]..." \
-		"[--lib-modules DIR:VARIANT]... [--only NAME]... [--report-list FILE]"
+		"[--lib-modules DIR:VARIANT]... [--report-list FILE]"
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -96,7 +91,6 @@ while [ $# -gt 0 ]; do
 	--more-results) MORE_RESULTS+=("$2"); shift ;;
 	--modules) MODULE_SETS+=("$2"); shift ;;
 	--lib-modules) LIB_MODULE_SETS+=("$2"); shift ;;
-	--only) ONLY+=(--only "$2"); shift ;;
 	--report-list) REPORT_LIST=$2; shift ;;
 	*) usage ;;
 	esac
@@ -160,7 +154,7 @@ vm_run() {
 	tag=$(echo "${label:-vm}" | tr ' /' '--')
 	local cpio=$VM_DIR/initramfs-$tag.cpio results=$LOG_DIR/results-$tag.log
 	local console=$LOG_DIR/console-$tag.log guest=$LOG_DIR/guest-$tag.log
-	local kos=() initramfs_args=("${ONLY[@]}") guest_args=$GUEST_ARGS
+	local kos=() initramfs_args=() guest_args=$GUEST_ARGS
 
 	if [ -n "$lib_modules" ]; then
 		initramfs_args+=(--lib-modules "$lib_modules")

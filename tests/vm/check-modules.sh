@@ -7,9 +7,10 @@
 #   tests/vm/check-modules.sh KDIR MODULE.ko...
 #
 # Prints one result line. A kernel without Rust (CONFIG_RUST off, such as
-# Debian's stock one booted with C modules) is one the doctor finds Rust
-# modules cannot be built against: that verdict does not concern loading
-# these modules, so there only the problems naming one of them count.
+# Debian's stock one, booted with self-contained modules) is one the doctor
+# finds Rust modules cannot be built against: that verdict does not concern
+# loading these modules, so there only the problems naming one of them
+# count.
 set -eu
 WS_TAG=vm
 # shellcheck source=scripts/lib.sh
