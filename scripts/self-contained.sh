@@ -5,9 +5,8 @@
 # Debian's stock kernel (GCC, CONFIG_MODVERSIONS=y, CONFIG_RUST off, no
 # rust/ metadata in its headers): `make SELF_CONTAINED=1 KDIR=<its tree>`.
 #
-#   self-contained.sh KDIR           the workspace's modules for KDIR, into
-#                                    modules/*/*.ko
-#   self-contained.sh --support KDIR only the Rust support for KDIR (cached)
+#   self-contained.sh KDIR     the workspace's modules for KDIR, into
+#                              modules/*/*.ko
 #
 # 1. The Rust support, once per kernel release (build/self-contained/
 #    <release>/linux, reused while its inputs are unchanged): Debian's
@@ -16,13 +15,16 @@
 #    Rust; checked to be the only other change), then the kernel's own
 #    `make prepare`, which builds core, compiler_builtins, ffi, bindings,
 #    uapi, build_error, macros and kernel with the flags that configuration
-#    gives rustc (retpolines, return thunks, IBT, call padding...). The
-#    kernel crate's printing is patched (scripts/self-contained/*.patch):
-#    a kernel without Rust has no %pA. objtool is left for step 3.
+#    gives rustc (retpolines, return thunks, IBT, call padding...) and
+#    what it leaves out (stack protector, CS prefix: see HARDENING; a
+#    hardening option rustc cannot carry is refused). The kernel crate's
+#    printing is patched (scripts/self-contained/*.patch): a kernel without
+#    Rust has no %pA. objtool is left for step 3.
 # 2. The modules' Rust objects, built by Kbuild against that tree.
 # 3. Each Rust module linked with the support objects into one object
-#    (ld -r, every symbol but init_module/cleanup_module made local: two
-#    modules' copies cannot meet), then built by KDIR's own Kbuild with the
+#    (ld -r --gc-sections: only what init_module/cleanup_module reach; every
+#    symbol but those two made local: two modules' copies cannot meet; see
+#    link_rust), then built by KDIR's own Kbuild with the
 #    kernel's C helpers it uses (rust/helpers/, compiled by KDIR's compiler
 #    and flags): objtool with KDIR's options, modpost with KDIR's
 #    Module.symvers (__versions CRCs for every C import, undefined symbols
@@ -43,9 +45,7 @@ DOCTOR_DIR=$WS/scripts/doctor
 # shellcheck source=scripts/doctor/rust-config.sh
 . "$DOCTOR_DIR/rust-config.sh"
 
-SUPPORT_ONLY=
-[ "${1:-}" = --support ] && { SUPPORT_ONLY=1; shift; }
-[ $# -eq 1 ] || die "usage: $0 [--support] KDIR"
+[ $# -eq 1 ] || die "usage: $0 KDIR"
 KDIR=$1
 
 # --- KDIR --------------------------------------------------------------------
@@ -270,7 +270,6 @@ if [ "$(cat "$SUP/.ws-inputs" 2>/dev/null)" != "$inputs" ]; then
 else
 	say "Rust support for $RELEASE: up to date ($SUP)"
 fi
-[ -n "$SUPPORT_ONLY" ] && exit 0
 
 # --- 2. The modules' Rust objects -----------------------------------------------
 OUT=${SELF_CONTAINED_OUT:-$SUP/ws}
