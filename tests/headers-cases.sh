@@ -29,6 +29,8 @@ set -eu
 WS_TAG=headers
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
+# shellcheck source=tests/lib/nobody.sh
+. "$WS/tests/lib/nobody.sh"
 
 KDIR=$DEFAULT_KDIR
 # The generation's Rust files (RUST_TARGET_SPEC, RUST_METADATA).
@@ -39,7 +41,6 @@ H=$BUILD_DIR/headers-$KERNEL
 LOG_DIR=$BUILD_DIR/logs/$KERNEL
 RELEASE=$(cat "$KDIR/include/config/kernel.release")
 STAGING=$H/staging
-NOBODY=65534
 mkdir -p "$LOG_DIR"
 chmod 0700 "$BUILD_DIR"
 
@@ -51,11 +52,6 @@ result() {
 	if "$@"; then ok "$name"; else not_ok "$name" "$why"; fi
 }
 
-# as_nobody COMMAND...: run as an unprivileged user with a plain environment.
-as_nobody() {
-	setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
-		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent "$@"
-}
 
 # make_read_only DIR: root-owned, nothing writable.
 make_read_only() {

@@ -28,6 +28,8 @@ set -eu
 WS_TAG=stock
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
+# shellcheck source=tests/lib/nobody.sh
+. "$WS/tests/lib/nobody.sh"
 # shellcheck source=tests/lib/debian-headers.sh
 . "$WS/tests/lib/debian-headers.sh"
 # shellcheck source=tests/lib/debian-kernel.sh
@@ -37,7 +39,6 @@ RESULTS=$1
 VM_ARGS=$2
 SERIES=$KERNEL_SERIES
 LOG_DIR=$BUILD_DIR/logs/$KERNEL/stock
-NOBODY=65534
 mkdir -p "$LOG_DIR"
 exec 4>"$RESULTS"
 : >"$VM_ARGS"
@@ -65,10 +66,6 @@ expect_refusal() {
 # 1.8 GiB), a copy when $TMPDIR is another filesystem; root stays the owner.
 copy_tree() {
 	cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2" && cp -a "$1" "$2"; }
-}
-as_nobody() {
-	setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
-		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent "$@"
 }
 
 H=$(debian_headers "$SERIES") || die "cannot fetch Debian's stock linux-headers-$SERIES.*"
