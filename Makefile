@@ -282,18 +282,22 @@ run: kernel
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) --show
 
 # make bench: the Rust misc device against its C twin and the kernel's
-# floor, one boot of the workspace's kernel (tests/bench/run.sh): the
+# floor, BENCH_BOOTS boots of the workspace's kernel one after the other
+# (tests/bench/run.sh; the intervals are over the boots): the
 # table and PASS/MISS per goal on the terminal, build/bench/report.md and
 # build/bench/chart.svg (gnuplot-nox, installed by install-deps.sh --bench).
-# BENCH_ROUNDS rounds, each batch at least BENCH_TARGET_US microseconds.
+# BENCH_ROUNDS rounds per boot, each batch at least BENCH_TARGET_US
+# microseconds.
 # BENCH_ICOUNT=1: QEMU counts instructions instead (-icount shift=0, one
-# "ns" per guest instruction: exact, repeatable counts per operation),
-# written to build/bench-icount/.
+# "ns" per guest instruction: exact, repeatable counts per operation; one
+# boot unless BENCH_BOOTS says otherwise), written to build/bench-icount/.
 # make check runs a short one on the default generation ("[bench]"
 # results: it works, the twins agree), never judging the goals.
-BENCH_ROUNDS ?= 30
+BENCH_BOOTS ?= $(if $(filter 1,$(BENCH_ICOUNT)),1,8)
+BENCH_ROUNDS ?= 6
 BENCH_TARGET_US ?= 4000
-CHECK_BENCH_ROUNDS := 6
+CHECK_BENCH_BOOTS := 2
+CHECK_BENCH_ROUNDS := 3
 CHECK_BENCH_TARGET_US := 200
 CHECK_BENCH = $(filter $(DEFAULT_KERNEL),$(KERNEL))
 BENCH_RUN = mkdir -p $(BUILD_DIR)/$(3) && $(WS)/tests/bench/run.sh --rounds $(1) \
@@ -302,7 +306,7 @@ BENCH_DIR = bench$(if $(filter 1,$(BENCH_ICOUNT)),-icount)
 bench: kernel
 	@$(WS)/scripts/install-deps.sh --bench
 	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
-	@$(call BENCH_RUN,$(BENCH_ROUNDS),$(BENCH_TARGET_US),$(BENCH_DIR),--chart \
+	@$(call BENCH_RUN,$(BENCH_ROUNDS),$(BENCH_TARGET_US),$(BENCH_DIR),--boots $(BENCH_BOOTS) --chart \
 		$(if $(filter 1,$(BENCH_ICOUNT)),--icount)) >$(BUILD_DIR)/$(BENCH_DIR)/results.log
 	@$(WS)/tests/ktap-report.sh $(BUILD_DIR)/$(BENCH_DIR)/results.log:bench
 
@@ -355,7 +359,7 @@ check-generation: kernel
 	$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/$(KERNEL)/host-results.log || status=$$?; \
 	wait $$dkms || status=$$?; exit $$status
 	@$(if $(LISTED),,rm -f $(GENERATION_LIST);) status=0; \
-	$(if $(CHECK_BENCH),{ $(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check) \
+	$(if $(CHECK_BENCH),{ $(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check,--boots $(CHECK_BENCH_BOOTS)) \
 		>$(BUILD_DIR)/bench-check/results.log; } & bench=$$!;) \
 	$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
 		--host-results $(BUILD_DIR)/logs/$(KERNEL)/host-results.log \
@@ -471,7 +475,7 @@ help:
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
 	@echo '                with load/unload cycles, allocation failures and 1,000,000 fuzzed ops'
 	@echo '  make bench    rust_misc vs its C twin c_misc vs the kernel floor in QEMU: table,'
-	@echo '                build/bench/report.md and chart.svg [BENCH_ROUNDS=30 BENCH_TARGET_US=4000];'
+	@echo '                build/bench/report.md and chart.svg [BENCH_BOOTS=8 BENCH_ROUNDS=6 BENCH_TARGET_US=4000];'
 	@echo '                BENCH_ICOUNT=1: exact instruction counts instead of times (build/bench-icount)'
 	@echo
 	@echo 'Toolchain passed to Kbuild (KDIR is Linux $(or $(KDIR_SERIES),?), $(if $(WS_KERNEL_CONF),described by kernels/$(notdir $(WS_KERNEL_CONF)),a generation with no kernels/*.conf)):'

@@ -3,10 +3,11 @@
 # The chart of make bench (tests/bench/run.sh --chart): gnuplot -e
 # "datafile='chart.dat'; outfile='chart.svg'" chart.gp. chart.dat is
 # misc-bench report's (tests/bench/report_md.rs): one line per operation,
-# "label" rust_ns c_ns floor_ns rust_over_c ci_lo ci_hi.
+# "label" rust_ns c_ns floor_ns rust_over_c ci_lo ci_hi rerun_lo rerun_hi.
 #
 # Top: median ns/op of each side (log scale). Bottom: Rust/C with its 95%
-# confidence interval, and the goal's limit 1/0.98.
+# confidence interval, its re-run interval beside it (grey), and the goal's
+# limit 1/0.98.
 
 set terminal svg size 1000,760 dynamic enhanced font "sans,11" background "white"
 set output outfile
@@ -34,11 +35,13 @@ plot datafile using 2:xtic(1) title "Rust (rust\\_misc)" linecolor rgb "#b7410e"
 
 unset logscale y
 set style data points
-set ylabel "Rust/C time ratio, 95% CI"
+set ylabel "Rust/C time ratio"
 set key top left
 set yrange [*:*]
 goal = 1.0 / 0.98
-plot datafile using 0:5:6:7:xtic(1) with yerrorbars pointtype 7 linecolor rgb "#b7410e" title "Rust/C", \
+plot datafile using ($0 + 0.2):5:8:9 with yerrorbars pointtype 1 linecolor rgb "#8a8a8a" \
+         title "where another run's Rust/C should fall (joint 95%)", \
+     datafile using 0:5:6:7:xtic(1) with yerrorbars pointtype 7 linecolor rgb "#b7410e" title "Rust/C, 95% CI", \
      1 with lines dashtype 2 linecolor rgb "#555555" title "equal", \
      goal with lines dashtype 3 linecolor rgb "#cc0000" title "goal limit (1/0.98)"
 unset multiplot

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The device rounds of `misc-bench measure`, with both modules loaded:
-//! the calibration of each operation's calls per batch, then the rounds,
-//! each operation timed on each side (targets.rs runs the calls), and the
-//! result lines saying whether the twins agreed (agreement.rs).
+//! The device rounds of `misc-bench measure`: the calibration of each
+//! operation's calls per batch, then the rounds, each on a fresh load of
+//! both modules, each operation timed on each side (targets.rs runs the
+//! calls), and the result lines saying whether the twins agreed
+//! (agreement.rs).
 
 use crate::agreement::{agreement, Seen};
 use crate::clock::now_ns;
 use crate::measure::{order, Run, Settings};
+use crate::module_load::{load_twins, unload_twins};
 use crate::ops::{device_rounds, Op};
 use crate::raw::{Sample, Side};
 use crate::targets::{Device, Floor};
@@ -97,37 +99,70 @@ fn calibrate(t: &mut Targets, op: &Op, target_ns: u64) -> Result<u64, String> {
     }
 }
 
-pub fn device_phase(run: &mut Run, s: &Settings) -> Result<(), String> {
-    let mut t = Targets {
-        rust: Device::open(s.rust.node)?,
-        c: Device::open(s.c.node)?,
-        floor: Floor::open()?,
-        buf: vec![0; 4096],
-        fill: (0..4096).map(|i| (i % 251) as u8).collect(),
+/// Loads both twins, `first` first, runs `f` on them and the floor, then
+/// closes everything and unloads both, whatever `f` returned. A fresh load
+/// for every round, so that the rounds sample where the modules land
+/// (their code, data and buffers) rather than one placement for the whole
+/// boot; what all the rounds of a boot share, the boots sample (run.sh).
+fn with_twins<T>(
+    s: &Settings,
+    first: Side,
+    f: impl FnOnce(&mut Targets) -> Result<T, String>,
+) -> Result<T, String> {
+    let twins = if first == Side::C {
+        [&s.c, &s.rust]
+    } else {
+        [&s.rust, &s.c]
     };
+    load_twins(twins)?;
+    let result = Device::open(s.rust.node).and_then(|rust| {
+        let mut t = Targets {
+            rust,
+            c: Device::open(s.c.node)?,
+            floor: Floor::open()?,
+            buf: vec![0; 4096],
+            fill: (0..4096).map(|i| (i % 251) as u8).collect(),
+        };
+        f(&mut t)
+    });
+    // The descriptors are closed: the twins can go.
+    let unloaded = unload_twins(&twins);
+    let value = result?;
+    unloaded.map(|_| value)
+}
+
+pub fn device_phase(run: &mut Run, s: &Settings) -> Result<(), String> {
     let ops: Vec<&Op> = device_rounds().collect();
-    let mut calls = Vec::new();
-    for op in &ops {
-        let n = calibrate(&mut t, op, s.target_ns)?;
+    let calls = with_twins(s, Side::Rust, |t| {
+        ops.iter()
+            .map(|op| calibrate(t, op, s.target_ns))
+            .collect::<Result<Vec<u64>, String>>()
+    })?;
+    for (op, n) in ops.iter().zip(&calls) {
         run.info(&format!("calls-{}", op.id), n);
-        calls.push(n);
     }
     let mut seen = vec![[Seen::default(), Seen::default(), Seen::default()]; ops.len()];
     for round in 0..s.rounds {
-        for (i, op) in ops.iter().enumerate() {
-            for side in sides(op, round) {
-                let b = t.batch(op, side, calls[i])?;
-                seen[i][side as usize].add(&b);
-                let sample = Sample {
-                    op: op.id.into(),
-                    round,
-                    side,
-                    calls: calls[i],
-                    ns: b.ns,
-                };
-                run.raw.push(sample.to_string());
+        // The twin measured first in the round is loaded first (found
+        // last on open): each order in every other round.
+        with_twins(s, order(round)[0], |t| {
+            for (i, op) in ops.iter().enumerate() {
+                for side in sides(op, round) {
+                    let b = t.batch(op, side, calls[i])?;
+                    seen[i][side as usize].add(&b);
+                    let sample = Sample {
+                        op: op.id.into(),
+                        round,
+                        side,
+                        calls: calls[i],
+                        ns: b.ns,
+                    };
+                    run.raw.push(sample.to_string());
+                }
             }
-        }
+            Ok(())
+        })
+        .map_err(|e| format!("round {round}: {e}"))?;
     }
     for (i, op) in ops.iter().enumerate() {
         let [rust, c, floor] = &seen[i];

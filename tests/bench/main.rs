@@ -12,16 +12,17 @@
 //! misc-bench tsc-khz
 //! ```
 //!
-//! - `measure` runs in the test VM (measure.rs): load/unload rounds
-//!   (module_rounds.rs), then the device rounds (device_phase.rs,
-//!   agreement.rs); KTAP result lines (the twins return the same on
+//! - `measure` runs in the test VM, once per boot (measure.rs): load/unload
+//!   rounds (module_rounds.rs), then the device rounds, each on a fresh load
+//!   of both modules (device_phase.rs, agreement.rs); KTAP result lines (the twins return the same on
 //!   every call), then the raw timings (raw.rs) for the host. The modules
 //!   must not be loaded when it starts; it unloads them at the end.
 //! - `report` runs on the host (summary.rs, report.rs, report_md.rs): the
 //!   statistics (stats.rs, student_t.rs), the module sizes (sections.rs:
 //!   FILE is `llvm-size -A` of the .ko), result lines and the table on
-//!   stdout, report.md and chart.dat; with `--previous`, each Rust/C ratio
-//!   against the previous run's interval (previous.rs).
+//!   stdout, report.md and chart.dat; LOG holds every boot's lines, each
+//!   boot's after a `bench-boot N` line (run.sh); with `--previous`, each
+//!   Rust/C ratio against the previous run's re-run interval (previous.rs).
 //! - `tsc-khz` runs on the host (tsc.rs): its TSC's frequency, which the
 //!   guest gets on its command line instead of calibrating it.
 //!

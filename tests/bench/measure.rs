@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The guest's measurement (`misc-bench measure`): load/unload rounds of
-//! both modules, then the device rounds with both loaded. It prints KTAP
-//! result lines (the twins agree, each call succeeded) and, at the end, the
-//! raw timings and facts for the host's report (raw.rs): nothing is printed
-//! while the clock runs.
+//! The guest's measurement (`misc-bench measure`), one boot's part of a
+//! run: load/unload rounds of both modules, then the device rounds. It
+//! prints KTAP result lines (the twins agree, each call succeeded) and, at
+//! the end, the raw timings and facts for the host's report (raw.rs):
+//! nothing is printed while the clock runs.
 //!
 //! Each round measures every operation on each side back to back, the two
 //! devices in alternating order (even rounds Rust first, odd rounds C
@@ -15,17 +15,17 @@
 //! fine clocksource (the TSC, which QEMU derives from the host clock), never
 //! jiffies.
 //!
+//! Every device round loads both modules afresh, the one measured first
+//! in the round loaded first, and unloads them after it.
+//!
 //! The parts: module_rounds.rs, then device_phase.rs (with agreement.rs);
 //! this file holds the run's settings and results and runs the parts.
 
 use crate::clock::resolution_ns;
 use crate::device_phase::device_phase;
-use crate::fd::{close_fd, open_path};
-use crate::linux_abi::O_RDONLY;
-use crate::module_load::{delete_module, finit_module};
+use crate::module_load::unload_twins;
 use crate::module_rounds::module_rounds;
 use crate::raw::Side;
-use std::ffi::{c_int, CString};
 
 /// One of the twins.
 pub struct Twin {
@@ -136,56 +136,18 @@ pub fn measure(s: &Settings) -> bool {
     );
     run.check(&name, res);
 
-    // Rust first: the misc core finds a node by walking its list from the
-    // newest registration, so the C device, registered last, is found
-    // first on open (one list step, in C's favour).
-    let mut loaded = Vec::new();
-    let mut errors = Vec::new();
-    for twin in [&s.rust, &s.c] {
-        let load = CString::new(twin.ko.as_str())
-            .map_err(|_| "bad path".to_string())
-            .and_then(|p| open_path(&p, O_RDONLY).map_err(|e| format!("open {}: {e}", twin.ko)))
-            .and_then(|fd| {
-                let r = finit_module(fd as c_int);
-                let _ = close_fd(fd as c_int);
-                r.map_err(|e| format!("finit_module {}: {e}", twin.ko))
-            });
-        match load {
-            Ok(_) => loaded.push(twin.module),
-            Err(e) => errors.push(e),
-        }
-    }
-    run.info("load-order", format!("{} {}", s.rust.module, s.c.module));
-    let all_loaded = errors.is_empty();
+    let res = device_phase(&mut run, s);
     run.check(
-        "rust_misc then c_misc loaded for the device rounds",
-        if all_loaded {
-            Ok(())
-        } else {
-            Err(errors.join("; "))
-        },
+        "device rounds ran, each on a fresh load of both modules",
+        res,
     );
-    if all_loaded {
-        let res = device_phase(&mut run, s);
-        run.check("device rounds ran", res);
-    }
     let end = clocksource();
     check_clocksource(&mut run, &source, &end);
     run.info("clocksource", &end);
-    let mut errors = Vec::new();
-    for module in loaded {
-        let name = CString::new(module).unwrap_or_default();
-        if let Err(e) = delete_module(&name) {
-            errors.push(format!("delete_module {module}: {e}"));
-        }
-    }
+    // The rounds unload both; this catches what a failed one left.
     run.check(
         "both modules unloaded at the end",
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors.join("; "))
-        },
+        unload_twins(&[&s.rust, &s.c]),
     );
 
     let mut text = run.out.join("\n");

@@ -2,9 +2,9 @@
 
 //! The previous run of the same output folder, read back from its
 //! chart.dat (report_md.rs writes it): does this run's Rust/C ratio of each
-//! operation fall within the previous run's 95% interval? Under TCG that
-//! is the test of whether the intervals mean anything from one run to the
-//! next.
+//! operation fall within the previous run's re-run interval (stats.rs: where
+//! another run's ratio should fall, 95 times in 100)? Under TCG that is the
+//! test of whether the intervals mean anything from one run to the next.
 
 use crate::stats::RatioCi;
 use crate::summary::Row;
@@ -22,9 +22,19 @@ pub fn parse_chart_data(text: &str) -> HashMap<String, RatioCi> {
             .split_whitespace()
             .filter_map(|f| f.parse().ok())
             .collect();
-        if let [_, _, _, ratio, lo, hi] = nums[..] {
-            if [ratio, lo, hi].iter().all(|v| v.is_finite()) {
-                ratios.insert(label.to_string(), RatioCi { ratio, lo, hi });
+        if let [_, _, _, ratio, lo, hi, next_lo, next_hi] = nums[..] {
+            let ci = RatioCi {
+                ratio,
+                lo,
+                hi,
+                next_lo,
+                next_hi,
+            };
+            if [ratio, lo, hi, next_lo, next_hi]
+                .iter()
+                .all(|v| v.is_finite())
+            {
+                ratios.insert(label.to_string(), ci);
             }
         }
     }
@@ -32,7 +42,8 @@ pub fn parse_chart_data(text: &str) -> HashMap<String, RatioCi> {
 }
 
 /// For each operation with a ratio in both runs: its label, this run's
-/// ratio, the previous run's interval, and whether the ratio lies in it.
+/// ratio, the previous run's intervals, and whether the ratio lies in its
+/// re-run interval.
 pub fn compare(
     rows: &[Row],
     previous: &HashMap<String, RatioCi>,
@@ -45,7 +56,7 @@ pub fn compare(
                 row.op.label.to_string(),
                 now,
                 before,
-                (before.lo..=before.hi).contains(&now),
+                (before.next_lo..=before.next_hi).contains(&now),
             ))
         })
         .collect()
@@ -69,6 +80,7 @@ mod tests {
         let ci = back["read 1 B"];
         let want = rows[0].ratio.unwrap();
         assert!((ci.ratio - want.ratio).abs() < 1e-3 && (ci.hi - want.hi).abs() < 1e-3);
+        assert!((ci.next_lo - want.next_lo).abs() < 1e-3);
 
         let cmp = compare(&rows, &back);
         assert_eq!(cmp.len(), 1);
@@ -80,6 +92,8 @@ mod tests {
                 ratio: 2.0,
                 lo: 1.9,
                 hi: 2.1,
+                next_lo: 1.85,
+                next_hi: 2.15,
             },
         );
         assert!(!compare(&rows, &narrow)[0].3);

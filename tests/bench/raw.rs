@@ -6,7 +6,11 @@
 //! ```text
 //! bench-raw OP ROUND SIDE CALLS NS      one timed batch: CALLS calls took NS
 //! bench-info KEY VALUE...               a fact of the run (rounds, clock...)
+//! bench-boot N                          the lines that follow are boot N's
 //! ```
+//!
+//! The last is the host's: tests/bench/run.sh puts it before each boot's
+//! lines when it joins the boots' logs for the report.
 
 use std::fmt;
 
@@ -69,6 +73,7 @@ impl fmt::Display for Sample {
 pub enum Line {
     Sample(Sample),
     Info(String, String),
+    Boot(usize),
 }
 
 /// The line as the report reads it; None for other lines (results,
@@ -76,6 +81,9 @@ pub enum Line {
 /// report then misses in its counts.
 pub fn parse_line(line: &str) -> Option<Line> {
     let line = line.trim_end_matches('\r');
+    if let Some(n) = line.strip_prefix("bench-boot ") {
+        return n.parse().ok().map(Line::Boot);
+    }
     if let Some(rest) = line.strip_prefix("bench-raw ") {
         let f: Vec<&str> = rest.split(' ').collect();
         let [op, round, side, calls, ns] = f.as_slice() else {
@@ -123,6 +131,8 @@ mod tests {
     #[test]
     fn other_and_malformed_lines_are_not_read() {
         assert_eq!(parse_line("ok bench: read-1"), None);
+        assert_eq!(parse_line("bench-boot 2"), Some(Line::Boot(2)));
+        assert_eq!(parse_line("bench-boot two"), None);
         assert_eq!(parse_line("bench-raw read-1 0 rust 0 5"), None);
         assert_eq!(parse_line("bench-raw read-1 0 go 1 5"), None);
         assert_eq!(parse_line("bench-raw read-1 0 rust 1"), None);

@@ -36,24 +36,46 @@ pub fn fmt_ci(row: &Row) -> String {
     })
 }
 
+/// "R rounds", or "R rounds of each of B boots".
+pub fn rounds_text(run: &Run) -> String {
+    let rounds = run.rounds().unwrap_or(0);
+    match run.boots.len() {
+        0 | 1 => format!("{rounds} rounds"),
+        boots => format!("{rounds} rounds of each of {boots} boots"),
+    }
+}
+
+/// The re-run interval and each boot's ratio, for the table's notes.
+pub fn fmt_next(row: &Row) -> Option<String> {
+    let r = row.ratio?;
+    let boots: Vec<String> = row.per_boot.iter().map(|b| fmt_ratio(*b)).collect();
+    let mut text = format!("re-run [{:.3}, {:.3}]", r.next_lo, r.next_hi);
+    if !boots.is_empty() {
+        text += &format!("  per boot {}", boots.join(" "));
+    }
+    Some(text)
+}
+
 /// The result line of one operation: every side it is measured on has a
-/// positive ns/op in each round.
-fn measured_line(row: &Row, rounds: usize) -> String {
+/// positive ns/op in each round of each boot.
+fn measured_line(row: &Row, run: &Run) -> String {
+    let rounds = run.rounds().unwrap_or(0) * run.boots.len().max(1);
     let mut problems = Vec::new();
     let sides = row.expected_sides();
     for &side in &sides {
         let v = &row.rounds[side as usize];
         if v.len() != rounds {
-            problems.push(format!("{}: {} of {rounds} rounds", side.name(), v.len()));
+            problems.push(format!("{}: {} of {rounds} batches", side.name(), v.len()));
         } else if v.iter().any(|&x| !(x > 0.0)) {
             problems.push(format!("{}: a round without a positive time", side.name()));
         }
     }
     let names: Vec<&str> = sides.iter().map(|s| s.name()).collect();
     let name = format!(
-        "bench: {}: ns/op of {} in each of {rounds} rounds",
+        "bench: {}: ns/op of {} in each of {}",
         row.op.id,
-        names.join(", ")
+        names.join(", "),
+        rounds_text(run)
     );
     if rounds == 0 {
         format!("not ok {name} # the run reported no rounds")
@@ -83,8 +105,7 @@ pub fn table_cells(row: &Row) -> [String; 9] {
 }
 
 pub fn terminal(run: &Run, rows: &[Row], modules: &[Module]) -> Vec<String> {
-    let rounds = run.rounds().unwrap_or(0);
-    let mut out: Vec<String> = rows.iter().map(|r| measured_line(r, rounds)).collect();
+    let mut out: Vec<String> = rows.iter().map(|r| measured_line(r, run)).collect();
     for m in modules {
         out.push(match &m.sizes {
             Ok(s) => format!(
@@ -109,7 +130,22 @@ pub fn terminal(run: &Run, rows: &[Row], modules: &[Module]) -> Vec<String> {
         ));
     }
     out.push(format!(
-        "# spread per side, ns/op: min .. max (IQR q1-q3), over {rounds} rounds"
+        "# re-run intervals: where another run of this size should put its Rust/C \
+         ratios, all at once 95 times in 100{}",
+        if run.boots.len() > 1 {
+            ", and each boot's Rust/C"
+        } else {
+            " (one boot: from its rounds alone, what varies between boots is not in it)"
+        }
+    ));
+    for row in rows {
+        if let Some(next) = fmt_next(row) {
+            out.push(format!("# {:<16} {next}", row.op.label));
+        }
+    }
+    out.push(format!(
+        "# spread per side, ns/op: min .. max (IQR q1-q3), over {}",
+        rounds_text(run)
     ));
     for row in rows {
         let cells: Vec<String> = Side::ALL
@@ -151,19 +187,28 @@ pub fn terminal(run: &Run, rows: &[Row], modules: &[Module]) -> Vec<String> {
     out
 }
 
-/// `#` lines: this run's ratios against the previous run's intervals.
+/// `#` lines: this run's ratios against the previous run's re-run
+/// intervals.
 pub fn against_previous(cmp: &[(String, f64, RatioCi, bool)]) -> Vec<String> {
+    if cmp.is_empty() {
+        return vec![
+            "# against the previous run: no ratio to compare (its chart.dat has none \
+                     with a re-run interval)"
+                .into(),
+        ];
+    }
     let within = cmp.iter().filter(|c| c.3).count();
     let mut out = vec![format!(
-        "# against the previous run: {within} of {} Rust/C ratios within its 95% intervals",
+        "# against the previous run: {within} of {} Rust/C ratios within its re-run intervals \
+         (all within 95 times in 100)",
         cmp.len()
     )];
     for (label, now, before, inside) in cmp {
         out.push(format!(
-            "#   {label:<16} {now:.3}, previous {:.3} [{:.3}, {:.3}]: {}",
+            "#   {label:<16} {now:.3}, previous {:.3} re-run [{:.3}, {:.3}]: {}",
             before.ratio,
-            before.lo,
-            before.hi,
+            before.next_lo,
+            before.next_hi,
             if *inside { "within" } else { "outside" }
         ));
     }
@@ -189,7 +234,7 @@ mod tests {
         let read = lines.iter().find(|l| l.contains("bench: read-1:")).unwrap();
         assert_eq!(
             read,
-            "not ok bench: read-1: ns/op of rust, c, floor in each of 2 rounds # c: 1 of 2 rounds"
+            "not ok bench: read-1: ns/op of rust, c, floor in each of 2 rounds # c: 1 of 2 batches"
         );
         assert!(lines
             .iter()
@@ -207,5 +252,25 @@ mod tests {
         assert!(
             lines.contains(&"ok bench: getppid: ns/op of floor in each of 2 rounds".to_string())
         );
+    }
+
+    #[test]
+    fn every_boot_counts() {
+        let mut text = String::from("bench-info rounds 2\n");
+        for boot in 1..=2 {
+            text += &format!("bench-boot {boot}\n");
+            for round in 0..2 {
+                if boot == 1 || round == 0 {
+                    text += &format!("bench-raw getppid {round} floor 10 100\n");
+                }
+            }
+        }
+        let run = read_run(&text);
+        let lines = terminal(&run, &rows(&run), &[]);
+        assert!(lines.contains(
+            &"not ok bench: getppid: ns/op of floor in each of 2 rounds of each of 2 boots \
+              # floor: 3 of 4 batches"
+                .to_string()
+        ));
     }
 }

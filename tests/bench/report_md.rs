@@ -3,7 +3,7 @@
 //! report.md and chart.dat (the data tests/bench/chart.gp plots) of a run.
 
 use crate::raw::Side;
-use crate::report::{fmt_ns, table_cells, Module};
+use crate::report::{fmt_ns, fmt_ratio, rounds_text, table_cells, Module};
 use crate::stats::RatioCi;
 use crate::summary::{Row, Run, GOAL_FRACTION};
 use std::fmt::Write;
@@ -26,8 +26,8 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
     );
     let _ = writeln!(
         md,
-        "- rounds: {}; each batch at least {} µs (calls per batch below)",
-        info("rounds"),
+        "- {}; each batch at least {} µs (calls per batch below)",
+        rounds_text(run),
         info("target-ns")
             .parse::<f64>()
             .map_or("?".into(), |ns| format!("{:.0}", ns / 1000.0)),
@@ -60,6 +60,37 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
             .cloned()
             .unwrap_or_else(|| "1".into());
         let _ = writeln!(md, "| {} | {calls} |", table_cells(row).join(" | "));
+    }
+
+    md += "\n## Where another run should land\n\n";
+    md += if run.boots.len() > 1 {
+        "The re-run intervals: where another run of the same size should put its \
+         Rust/C ratios, all of them at once 95 times in 100 (from the spread of the \
+         boots' ratios, each boot's ratio beside it).\n\n"
+    } else {
+        "The re-run intervals: where another run of the same size should put its \
+         Rust/C ratios, all of them at once 95 times in 100. One boot: taken from its \
+         rounds alone, they do not include what changes from one boot to the next \
+         (run several boots).\n\n"
+    };
+    md += "| operation | Rust/C | re-run interval | per boot |\n|---|--:|--:|---|\n";
+    for row in rows {
+        if let Some(r) = row.ratio {
+            let boots: Vec<String> = row.per_boot.iter().map(|b| fmt_ratio(*b)).collect();
+            let _ = writeln!(
+                md,
+                "| {} | {:.3} | [{:.3}, {:.3}] | {} |",
+                row.op.label,
+                r.ratio,
+                r.next_lo,
+                r.next_hi,
+                if boots.is_empty() {
+                    "-".into()
+                } else {
+                    boots.join(", ")
+                }
+            );
+        }
     }
 
     md += "\n## Spread (ns/op over the rounds: min, Q1, median, Q3, max)\n\n";
@@ -100,9 +131,10 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
     }
 
     md += "\n## Method\n\n";
-    md += "- One VM boot; the program `misc-bench` (tests/bench/) first loads and unloads \
-           each module with finit_module(2)/delete_module(2) once per round, then loads \
-           rust_misc and then c_misc and runs the device rounds.\n";
+    md += "- Each boot of the VM runs the program `misc-bench` (tests/bench/): it first \
+           loads and unloads each module with finit_module(2)/delete_module(2) once per \
+           round, then runs the device rounds, each on a fresh load of both modules (the \
+           one measured first in the round loaded first).\n";
     md += "- Each round runs every operation as one batch per side: the two devices in \
            alternating order (Rust first in even rounds, C first in odd ones), the floor \
            last. A batch is a fixed number of calls between two clock_gettime(CLOCK_MONOTONIC) \
@@ -112,20 +144,33 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
            the floor is the cheapest path of the same call: /dev/zero for reads, /dev/null \
            for writes, lseek and open+close, FIONCLEX (answered by do_vfs_ioctl() before any \
            driver) for the ioctls, and getppid(2) as a bare system call.\n";
-    md += "- Rust/C: the rounds are pairs, so the ratio is exp(mean of ln(rust/C) per round) \
-           with a 95% t-interval on that mean (t quantile with rounds − 1 degrees of \
-           freedom): noise shared by a round cancels. Rust/floor and C/floor are ratios of \
-           medians.\n";
+    md += "- Rust/C: the rounds are pairs, so a boot's ratio is exp(median of ln(rust/C) \
+           over its rounds): noise shared by a round cancels, and a round the host \
+           interrupted does not move it. With several boots the run's ratio is the \
+           geometric mean of the boots' ratios, with a 95% t-interval over the boots (boots − 1 \
+           degrees of freedom): under TCG each boot has costs of its own (where QEMU put the \
+           translated code, how the guest laid itself out) that its rounds share, so the \
+           boot is the unit. With one boot, the interval is over its rounds. The re-run \
+           intervals are prediction intervals for another run's ratios (√2 times the \
+           confidence interval's standard error), joint over the operations (Bonferroni: \
+           each at 1 − 0.05/operations). Rust/floor and C/floor are ratios of medians over \
+           every round.\n";
     md
 }
 
 /// report.md's section on the previous run (previous.rs).
 pub fn against_previous(cmp: &[(String, f64, RatioCi, bool)]) -> String {
+    if cmp.is_empty() {
+        return "\n## Against the previous run\n\nNo ratio to compare: the previous run's \
+                chart.dat has none with a re-run interval.\n"
+            .into();
+    }
     let within = cmp.iter().filter(|c| c.3).count();
     let mut md = format!(
         "\n## Against the previous run\n\n{within} of {} Rust/C ratios of this run lie within \
-         the previous run's 95% interval (the previous run's chart.dat, kept as previous.dat).\n\n\
-         | operation | this run | previous run [95% CI] | |\n|---|--:|--:|---|\n",
+         the previous run's re-run interval (the previous run's chart.dat, kept as \
+         previous.dat; all of them within, 95 times in 100).\n\n\
+         | operation | this run | previous run [re-run interval] | |\n|---|--:|--:|---|\n",
         cmp.len()
     );
     for (label, now, before, inside) in cmp {
@@ -133,23 +178,25 @@ pub fn against_previous(cmp: &[(String, f64, RatioCi, bool)]) -> String {
             md,
             "| {label} | {now:.3} | {:.3} [{:.3}, {:.3}] | {} |",
             before.ratio,
-            before.lo,
-            before.hi,
+            before.next_lo,
+            before.next_hi,
             if *inside { "within" } else { "outside" }
         );
     }
     md
 }
 
-/// chart.dat: one line per operation, `"label" rust c floor ratio lo hi`
-/// (medians in ns/op; NaN where there is none).
+/// chart.dat: one line per operation, `"label" rust c floor ratio lo hi
+/// next_lo next_hi` (medians in ns/op; the ratio's 95% confidence and
+/// re-run intervals; NaN where there is none).
 pub fn chart_data(rows: &[Row]) -> String {
-    let mut dat = String::from("# label rust_ns c_ns floor_ns rust_over_c ci_lo ci_hi\n");
+    let mut dat =
+        String::from("# label rust_ns c_ns floor_ns rust_over_c ci_lo ci_hi rerun_lo rerun_hi\n");
     let num = |v: Option<f64>| v.map_or("NaN".into(), |v| format!("{v:.3}"));
     for row in rows {
         let _ = writeln!(
             dat,
-            "\"{}\" {} {} {} {} {} {}",
+            "\"{}\" {} {} {} {} {} {} {} {}",
             row.op.label,
             num(row.median(Side::Rust)),
             num(row.median(Side::C)),
@@ -157,6 +204,8 @@ pub fn chart_data(rows: &[Row]) -> String {
             num(row.ratio.map(|r| r.ratio)),
             num(row.ratio.map(|r| r.lo)),
             num(row.ratio.map(|r| r.hi)),
+            num(row.ratio.map(|r| r.next_lo)),
+            num(row.ratio.map(|r| r.next_hi)),
         );
     }
     dat

@@ -3,19 +3,23 @@
 #
 # make bench, and its short run in make check: the Rust misc device
 # (modules/rust_misc) against its C twin (modules/c_misc) and the kernel's
-# floor, in one boot of the workspace's kernel. Reuses the VM's scripts:
+# floor, in one or more boots of the workspace's kernel, one after the
+# other (each boot under TCG has costs of its own: the report's interval
+# is over the boots when there are several). Reuses the VM's scripts:
 # tests/vm/make-initramfs.sh (only the two modules, this folder's guest.sh
 # as /tests/bench.sh), tests/vm/boot-qemu.sh (TCG, one vCPU, ws.run=bench
 # and `quiet`: no printk on the emulated serial console while the clock
 # runs), tests/vm/scan-console.sh.
 #
-#   tests/bench/run.sh --rounds R --target-us T --out DIR [--chart]
-#                      [--kdir KDIR] [--modules DIR]
+#   tests/bench/run.sh --rounds R --target-us T --out DIR [--boots B]
+#                      [--chart] [--icount] [--kdir KDIR] [--modules DIR]
 #
-#   --rounds R      rounds of each operation (at least 2)
+#   --rounds R      rounds of each operation in each boot (at least 2)
+#   --boots B       boots of the VM (default 1), each with R rounds
 #   --target-us T   least duration of a batch on the fastest side
-#   --out DIR       everything of the run: bin/, work/, initramfs, the
-#                   console and guest logs, report.md, chart.dat; the
+#   --out DIR       everything of the run: bin/, work/, initramfs, each
+#                   boot's console and guest logs (console-N.log,
+#                   guest-N.log; guest.log joins them), report.md, chart.dat; the
 #                   previous run's chart.dat becomes previous.dat, and each
 #                   Rust/C ratio is compared with its interval
 #   --chart         also DIR/chart.svg, drawn by gnuplot (tests/bench/chart.gp;
@@ -36,6 +40,7 @@ WS_TAG=bench
 . "$WS/scripts/lib.sh"
 
 ROUNDS=
+BOOTS=1
 TARGET_US=
 OUT=
 CHART=0
@@ -43,11 +48,12 @@ ICOUNT=
 KDIR=$DEFAULT_KDIR
 MODULES=$WS/modules
 usage() {
-	die "usage: $0 --rounds R --target-us T --out DIR [--chart] [--kdir KDIR] [--modules DIR]"
+	die "usage: $0 --rounds R --target-us T --out DIR [--boots B] [--chart] [--icount] [--kdir KDIR] [--modules DIR]"
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rounds) ROUNDS=$2; shift ;;
+	--boots) BOOTS=$2; shift ;;
 	--target-us) TARGET_US=$2; shift ;;
 	--out) OUT=$2; shift ;;
 	--chart) CHART=1 ;;
@@ -61,6 +67,9 @@ done
 if [ -z "$ROUNDS" ] || [ -z "$TARGET_US" ] || [ -z "$OUT" ]; then
 	usage
 fi
+case "$BOOTS" in
+'' | *[!0-9]* | 0) usage ;;
+esac
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 BENCH=$OUT/bin/misc-bench
@@ -101,13 +110,27 @@ done
 # calibrates it itself.
 clock="tsc=reliable"
 [ -n "$ICOUNT" ] || clock="$clock tsc_early_khz=$("$BENCH" tsc-khz)"
-"$WS/tests/vm/boot-qemu.sh" $ICOUNT \
-	--append "quiet $clock ws.run=bench ws.bench_rounds=$ROUNDS ws.bench_target_us=$TARGET_US" \
-	"$KDIR" "$OUT/initramfs.cpio" "$OUT/console.log" "$OUT/guest.log"
-# The guest's results (the raw lines are not results: ktap-report skips
-# them), then the console's.
-tr -d '\r' <"$OUT/guest.log" | grep -E '^((not )?ok |# )' || true
-"$WS/tests/vm/scan-console.sh" "$OUT/console.log" "$OUT/guest.log"
+# Each boot's results (the raw lines are not results: ktap-report skips
+# them), then its console's; with several boots each result names its
+# boot. guest.log: every boot's lines, each boot's after "bench-boot N".
+: >"$OUT/guest.log"
+for boot in $(seq "$BOOTS"); do
+	label=
+	[ "$BOOTS" -eq 1 ] || label="boot $boot of $BOOTS: "
+	step_start "bench: ${label}booting the VM" >&2
+	"$WS/tests/vm/boot-qemu.sh" $ICOUNT \
+		--append "quiet $clock ws.run=bench ws.bench_rounds=$ROUNDS ws.bench_target_us=$TARGET_US" \
+		"$KDIR" "$OUT/initramfs.cpio" "$OUT/console-$boot.log" "$OUT/guest-$boot.log"
+	step_done >&2
+	{
+		tr -d '\r' <"$OUT/guest-$boot.log" | grep -E '^((not )?ok |# )' || true
+		"$WS/tests/vm/scan-console.sh" "$OUT/console-$boot.log" "$OUT/guest-$boot.log"
+	} | sed -E "s/^((not )?ok )/\1$label/"
+	{
+		echo "bench-boot $boot"
+		cat "$OUT/guest-$boot.log"
+	} >>"$OUT/guest.log"
+done
 
 for i in 0 1; do
 	"llvm-size-$LLVM_VERSION" -A "${kos[$i]}" >"$OUT/size-$i.txt" 2>&1 || true

@@ -11,6 +11,27 @@
 //! log-ratio: logs make the ratio symmetric (1/2 and 2 are as far from 1)
 //! and the round-to-round noise of a shared, emulated machine cancels
 //! within each pair.
+//!
+//! Several boots: under TCG a boot has a cost of its own for each path
+//! (where QEMU put the translated code, how the guest laid itself out),
+//! which its rounds share and the next boot does not, so rounds of one
+//! boot cannot tell how far another run may land. With two boots or more
+//! the unit is the boot: d_b = the median of ln(rust/C) over boot b's
+//! rounds, and the t-interval is taken over the d_b (boots − 1 degrees of
+//! freedom). The median, because the host interrupts the emulator now and
+//! then: a batch it hits takes several times as long, and one such round
+//! among six would move a boot's mean by a tenth but not its median. With
+//! one boot the interval is taken over the rounds, as above.
+//!
+//! Beside the confidence interval of the ratio, each ratio carries its
+//! re-run interval: where another run of the same size should put its
+//! ratio, exp(mean d ± t · sd(d) · √(1/n + 1/n)), the prediction interval
+//! for the mean of n new units. A confidence interval is the wrong
+//! yardstick for that (two runs of equal spread: the second's ratio falls
+//! inside the first's 95% interval only 83 times in 100). The re-run
+//! intervals of a run are joint: all of the next run's ratios should fall
+//! in theirs at once, 95 times in 100, so each is taken at the level
+//! joint_level() gives (Bonferroni over the operations).
 
 use crate::student_t::t_quantile;
 
@@ -65,31 +86,84 @@ pub fn spread(xs: &[f64]) -> Option<Spread> {
     })
 }
 
-/// A ratio and its confidence interval.
+/// A ratio, its confidence interval, and its re-run interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RatioCi {
     pub ratio: f64,
     pub lo: f64,
     pub hi: f64,
+    pub next_lo: f64,
+    pub next_hi: f64,
+}
+
+/// The level of each of `count` intervals that hold all at once with
+/// probability at least `level` (Bonferroni).
+pub fn joint_level(level: f64, count: usize) -> f64 {
+    1.0 - (1.0 - level) / count.max(1) as f64
+}
+
+/// The ratio exp(mean) of logs, one per unit (round or boot), with its
+/// two-sided `level` confidence interval and `next_level` re-run interval;
+/// None below two.
+fn log_interval(logs: &[f64], level: f64, next_level: f64) -> Option<RatioCi> {
+    let n = logs.len() as f64;
+    let (m, sd) = (mean(logs)?, std_dev(logs)?);
+    let t = |level: f64| t_quantile(0.5 + level / 2.0, n - 1.0) * sd;
+    let (half, next) = (t(level) / n.sqrt(), t(next_level) * (2.0 / n).sqrt());
+    Some(RatioCi {
+        ratio: m.exp(),
+        lo: (m - half).exp(),
+        hi: (m + half).exp(),
+        next_lo: (m - next).exp(),
+        next_hi: (m + next).exp(),
+    })
+}
+
+/// ln(a[i] / b[i]) of each pair; None unless the lengths match and every
+/// value is positive.
+fn pair_logs(a: &[f64], b: &[f64]) -> Option<Vec<f64>> {
+    if a.len() != b.len() || a.iter().chain(b).any(|&x| !(x > 0.0)) {
+        return None;
+    }
+    Some(a.iter().zip(b).map(|(x, y)| (x / y).ln()).collect())
 }
 
 /// The paired ratio a/b over rounds (a[i] and b[i] measured in the same
 /// round) with its two-sided `level` confidence interval, a t-interval on
 /// the mean of ln(a[i] / b[i]) (see the top of this file). None unless
 /// there are at least two pairs, all positive.
-pub fn paired_ratio_ci(a: &[f64], b: &[f64], level: f64) -> Option<RatioCi> {
-    if a.len() != b.len() || a.len() < 2 || a.iter().chain(b).any(|&x| !(x > 0.0)) {
-        return None;
+pub fn paired_ratio_ci(a: &[f64], b: &[f64], level: f64, next_level: f64) -> Option<RatioCi> {
+    log_interval(&pair_logs(a, b)?, level, next_level)
+}
+
+/// The ratio of each boot: exp(median ln(a/b) over its rounds); None for a
+/// boot without pairs or with a value that is not positive.
+pub fn boot_ratios(boots: &[(Vec<f64>, Vec<f64>)]) -> Vec<Option<f64>> {
+    boots
+        .iter()
+        .map(|(a, b)| Some(median(&pair_logs(a, b)?)?.exp()))
+        .collect()
+}
+
+/// The paired ratio over boots (see the top of this file): `boots[k]` holds
+/// boot k's rounds of each side. Two boots or more: the interval over the
+/// boots' mean log-ratios, None if a boot has no valid pairs; one boot:
+/// paired_ratio_ci of its rounds.
+pub fn boots_ratio_ci(
+    boots: &[(Vec<f64>, Vec<f64>)],
+    level: f64,
+    next_level: f64,
+) -> Option<RatioCi> {
+    match boots {
+        [(a, b)] => paired_ratio_ci(a, b, level, next_level),
+        _ => {
+            let logs: Option<Vec<f64>> = boot_ratios(boots)
+                .into_iter()
+                .map(|r| r.map(f64::ln))
+                .collect();
+            log_interval(&logs?, level, next_level)
+        }
     }
-    let logs: Vec<f64> = a.iter().zip(b).map(|(x, y)| (x / y).ln()).collect();
-    let m = mean(&logs)?;
-    let half = t_quantile(0.5 + level / 2.0, (logs.len() - 1) as f64) * std_dev(&logs)?
-        / (logs.len() as f64).sqrt();
-    Some(RatioCi {
-        ratio: m.exp(),
-        lo: (m - half).exp(),
-        hi: (m + half).exp(),
-    })
 }
 
 /// The throughput goal: Rust does at least `fraction` of C's operations
@@ -134,7 +208,7 @@ mod tests {
     fn constant_ratio_has_a_zero_width_interval() {
         let c = [100.0, 120.0, 90.0, 110.0];
         let rust: Vec<f64> = c.iter().map(|x| x * 1.25).collect();
-        let ci = paired_ratio_ci(&rust, &c, 0.95).unwrap();
+        let ci = paired_ratio_ci(&rust, &c, 0.95, 0.95).unwrap();
         assert!(close(ci.ratio, 1.25) && close(ci.lo, 1.25) && close(ci.hi, 1.25));
     }
 
@@ -147,7 +221,7 @@ mod tests {
             .zip([0.1f64, 0.2, 0.3])
             .map(|(x, l)| x * l.exp())
             .collect();
-        let ci = paired_ratio_ci(&a, &b, 0.95).unwrap();
+        let ci = paired_ratio_ci(&a, &b, 0.95, 0.95).unwrap();
         let half = 4.302_652_7 * 0.1 / 3f64.sqrt();
         assert!((ci.ratio - 0.2f64.exp()).abs() < 1e-9);
         assert!((ci.lo - (0.2 - half).exp()).abs() < 1e-6);
@@ -164,15 +238,75 @@ mod tests {
             .enumerate()
             .map(|(i, x)| x * (1.1 + 0.001 * i as f64))
             .collect();
-        let ci = paired_ratio_ci(&rust, &c, 0.95).unwrap();
+        let ci = paired_ratio_ci(&rust, &c, 0.95, 0.95).unwrap();
         assert!(ci.lo > 1.09 && ci.hi < 1.11, "{ci:?}");
     }
 
     #[test]
+    fn rerun_interval_is_root_two_wider() {
+        // ln ratios 0.1, 0.2, 0.3 as above: the re-run half-width is the
+        // confidence half-width times √2.
+        let b = [10.0, 20.0, 30.0];
+        let a: Vec<f64> = b
+            .iter()
+            .zip([0.1f64, 0.2, 0.3])
+            .map(|(x, l)| x * l.exp())
+            .collect();
+        let ci = paired_ratio_ci(&a, &b, 0.95, 0.95).unwrap();
+        let half = 4.302_652_7 * 0.1 / 3f64.sqrt();
+        assert!((ci.next_lo - (0.2 - half * 2f64.sqrt()).exp()).abs() < 1e-6);
+        assert!((ci.next_hi - (0.2 + half * 2f64.sqrt()).exp()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn boots_are_the_unit_when_there_are_several() {
+        // Boot 1: every round 1.1; boot 2: every round 1.3. Over rounds the
+        // interval would be tight around each; over boots it is wide and
+        // centred on their geometric mean.
+        let c = vec![100.0, 100.0, 100.0];
+        let boot = |r: f64| (c.iter().map(|x| x * r).collect::<Vec<f64>>(), c.clone());
+        let boots = [boot(1.1), boot(1.3)];
+        let per_boot = boot_ratios(&boots);
+        assert!((per_boot[0].unwrap() - 1.1).abs() < 1e-9);
+        let ci = boots_ratio_ci(&boots, 0.95, 0.95).unwrap();
+        assert!((ci.ratio - (1.1f64 * 1.3).sqrt()).abs() < 1e-9, "{ci:?}");
+        // sd of ln 1.1, ln 1.3 over 1 df, t(0.975, 1) = 12.706.
+        let d = (1.3f64.ln() - 1.1f64.ln()).abs();
+        let half = 12.706_204 * (d / 2f64.sqrt()) / 2f64.sqrt();
+        assert!((ci.hi.ln() - (ci.ratio.ln() + half)).abs() < 1e-4, "{ci:?}");
+        // A round the host interrupted (C three times slower) does not
+        // move its boot's ratio.
+        let (mut rust, mut c2) = boot(1.1);
+        rust.push(110.0);
+        c2.push(330.0);
+        assert!((boot_ratios(&[(rust, c2)])[0].unwrap() - 1.1).abs() < 1e-9);
+        // One boot: its rounds are the unit.
+        let one = boots_ratio_ci(&boots[..1], 0.95, 0.95).unwrap();
+        assert!((one.lo - 1.1).abs() < 1e-9 && (one.hi - 1.1).abs() < 1e-9);
+        // A boot without pairs leaves no interval.
+        let broken = [boot(1.1), (vec![], vec![])];
+        assert_eq!(boots_ratio_ci(&broken, 0.95, 0.95), None);
+    }
+
+    #[test]
+    fn joint_rerun_intervals_are_wider() {
+        // Five rounds: t(0.9975, 4) = 5.598 (a 99.5% two-sided table
+        // value), the level of each of 10 joint 95% intervals.
+        assert!((joint_level(0.95, 10) - 0.995).abs() < 1e-12);
+        let b = [10.0, 20.0, 30.0, 40.0, 50.0];
+        let logs = [0.1f64, 0.2, 0.3, 0.2, 0.2];
+        let a: Vec<f64> = b.iter().zip(logs).map(|(x, l)| x * l.exp()).collect();
+        let ci = paired_ratio_ci(&a, &b, 0.95, joint_level(0.95, 10)).unwrap();
+        let sd = std_dev(&logs).unwrap();
+        let next = 5.597_568 * sd * (2.0f64 / 5.0).sqrt();
+        assert!((ci.next_hi.ln() - (0.2 + next)).abs() < 1e-5, "{ci:?}");
+    }
+
+    #[test]
     fn ratio_needs_two_positive_pairs() {
-        assert_eq!(paired_ratio_ci(&[1.0], &[1.0], 0.95), None);
-        assert_eq!(paired_ratio_ci(&[1.0, 0.0], &[1.0, 1.0], 0.95), None);
-        assert_eq!(paired_ratio_ci(&[1.0, 2.0], &[1.0], 0.95), None);
+        assert_eq!(paired_ratio_ci(&[1.0], &[1.0], 0.95, 0.95), None);
+        assert_eq!(paired_ratio_ci(&[1.0, 0.0], &[1.0, 1.0], 0.95, 0.95), None);
+        assert_eq!(paired_ratio_ci(&[1.0, 2.0], &[1.0], 0.95, 0.95), None);
     }
 
     #[test]

@@ -7,28 +7,39 @@
 
 use crate::ops::{Op, OPS};
 use crate::raw::{parse_line, Line, Sample, Side};
-use crate::stats::{meets_goal, paired_ratio_ci, spread, RatioCi, Spread};
+use crate::stats::{boot_ratios, boots_ratio_ci, joint_level, meets_goal, spread, RatioCi, Spread};
 use std::collections::BTreeMap;
 
 /// The throughput goal: Rust does at least this fraction of C's
 /// operations per second.
 pub const GOAL_FRACTION: f64 = 0.98;
 
-/// A run as the guest reported it.
+/// A run as the guest reported it, in one boot or several (each boot's
+/// lines after its `bench-boot` line; lines before any are boot 1's).
 #[derive(Default)]
 pub struct Run {
-    pub samples: Vec<Sample>,
+    /// Each batch, with the boot it ran in.
+    pub samples: Vec<(usize, Sample)>,
     pub info: BTreeMap<String, String>,
+    /// The boots, in order.
+    pub boots: Vec<usize>,
 }
 
 pub fn read_run(text: &str) -> Run {
     let mut run = Run::default();
+    let mut boot = 1;
     for line in text.lines() {
         match parse_line(line) {
-            Some(Line::Sample(s)) => run.samples.push(s),
+            Some(Line::Sample(s)) => {
+                if run.boots.last() != Some(&boot) {
+                    run.boots.push(boot);
+                }
+                run.samples.push((boot, s))
+            }
             Some(Line::Info(k, v)) => {
                 run.info.insert(k, v);
             }
+            Some(Line::Boot(n)) => boot = n,
             None => {}
         }
     }
@@ -36,16 +47,17 @@ pub fn read_run(text: &str) -> Run {
 }
 
 impl Run {
+    /// Rounds per boot.
     pub fn rounds(&self) -> Option<usize> {
         self.info.get("rounds")?.parse().ok()
     }
 
-    /// ns/op of `op` on `side`, by round.
-    fn per_round(&self, op: &str, side: Side) -> BTreeMap<usize, f64> {
+    /// ns/op of `op` on `side`, by boot and round.
+    fn per_round(&self, op: &str, side: Side) -> BTreeMap<(usize, usize), f64> {
         self.samples
             .iter()
-            .filter(|s| s.op == op && s.side == side)
-            .map(|s| (s.round, s.ns_per_call()))
+            .filter(|(_, s)| s.op == op && s.side == side)
+            .map(|(boot, s)| ((*boot, s.round), s.ns_per_call()))
             .collect()
     }
 }
@@ -57,6 +69,8 @@ pub struct Row {
     pub rounds: [Vec<f64>; 3],
     pub spread: [Option<Spread>; 3],
     pub ratio: Option<RatioCi>,
+    /// Rust/C of each boot (None: that boot has no pairs).
+    pub per_boot: Vec<Option<f64>>,
 }
 
 impl Row {
@@ -91,21 +105,39 @@ impl Row {
     }
 }
 
+/// The level of the confidence intervals, and of the re-run intervals of
+/// all the operations with a Rust/C ratio together (stats.rs).
+pub const LEVEL: f64 = 0.95;
+
 pub fn rows(run: &Run) -> Vec<Row> {
+    let next_level = joint_level(LEVEL, OPS.iter().filter(|op| op.twins).count());
     OPS.iter()
         .map(|op| {
             let by_side = Side::ALL.map(|side| run.per_round(op.id, side));
             let rounds = by_side.clone().map(|m| m.into_values().collect::<Vec<_>>());
-            // Pairs: the rounds both devices have.
-            let (rust, c): (Vec<f64>, Vec<f64>) = by_side[0]
+            // Pairs, per boot: the rounds both devices have.
+            let pairs: Vec<(Vec<f64>, Vec<f64>)> = run
+                .boots
                 .iter()
-                .filter_map(|(round, r)| Some((*r, *by_side[1].get(round)?)))
-                .unzip();
+                .map(|&boot| {
+                    by_side[0]
+                        .iter()
+                        .filter(|((b, _), _)| *b == boot)
+                        .filter_map(|(key, r)| Some((*r, *by_side[1].get(key)?)))
+                        .unzip()
+                })
+                .filter(|(rust, _): &(Vec<f64>, Vec<f64>)| !rust.is_empty())
+                .collect();
             Row {
                 op,
                 spread: rounds.clone().map(|v| spread(&v)),
                 rounds,
-                ratio: paired_ratio_ci(&rust, &c, 0.95),
+                ratio: boots_ratio_ci(&pairs, LEVEL, next_level),
+                per_boot: if pairs.len() > 1 {
+                    boot_ratios(&pairs)
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect()
