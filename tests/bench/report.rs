@@ -45,11 +45,25 @@ pub fn rounds_text(run: &Run) -> String {
     }
 }
 
+/// An interval of ratios, "[lo, hi]": three decimals, or two significant
+/// digits with an exponent for a bound beyond them (the re-run interval of
+/// a run of two boots, one degree of freedom, can span 1e-30 to 1e30).
+pub fn fmt_interval(lo: f64, hi: f64) -> String {
+    let bound = |v: f64| {
+        if (0.001..1000.0).contains(&v) {
+            format!("{v:.3}")
+        } else {
+            format!("{v:.1e}")
+        }
+    };
+    format!("[{}, {}]", bound(lo), bound(hi))
+}
+
 /// The re-run interval and each boot's ratio, for the table's notes.
 pub fn fmt_next(row: &Row) -> Option<String> {
     let r = row.ratio?;
     let boots: Vec<String> = row.per_boot.iter().map(|b| fmt_ratio(*b)).collect();
-    let mut text = format!("re-run [{:.3}, {:.3}]", r.next_lo, r.next_hi);
+    let mut text = format!("re-run {}", fmt_interval(r.next_lo, r.next_hi));
     if !boots.is_empty() {
         text += &format!("  per boot {}", boots.join(" "));
     }
@@ -205,10 +219,9 @@ pub fn against_previous(cmp: &[(String, f64, RatioCi, bool)]) -> Vec<String> {
     )];
     for (label, now, before, inside) in cmp {
         out.push(format!(
-            "#   {label:<16} {now:.3}, previous {:.3} re-run [{:.3}, {:.3}]: {}",
+            "#   {label:<16} {now:.3}, previous {:.3} re-run {}: {}",
             before.ratio,
-            before.next_lo,
-            before.next_hi,
+            fmt_interval(before.next_lo, before.next_hi),
             if *inside { "within" } else { "outside" }
         ));
     }
@@ -252,6 +265,12 @@ mod tests {
         assert!(
             lines.contains(&"ok bench: getppid: ns/op of floor in each of 2 rounds".to_string())
         );
+    }
+
+    #[test]
+    fn intervals_stay_readable() {
+        assert_eq!(fmt_interval(0.9876, 1.23456), "[0.988, 1.235]");
+        assert_eq!(fmt_interval(1.5e-7, 2.0e131), "[1.5e-7, 2.0e131]");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! report.md and chart.dat (the data tests/bench/chart.gp plots) of a run.
 
 use crate::raw::Side;
-use crate::report::{fmt_ns, fmt_ratio, rounds_text, table_cells, Module};
+use crate::report::{fmt_interval, fmt_ns, fmt_ratio, rounds_text, table_cells, Module};
 use crate::stats::RatioCi;
 use crate::summary::{Row, Run, GOAL_FRACTION};
 use std::fmt::Write;
@@ -79,11 +79,10 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
             let boots: Vec<String> = row.per_boot.iter().map(|b| fmt_ratio(*b)).collect();
             let _ = writeln!(
                 md,
-                "| {} | {:.3} | [{:.3}, {:.3}] | {} |",
+                "| {} | {:.3} | {} | {} |",
                 row.op.label,
                 r.ratio,
-                r.next_lo,
-                r.next_hi,
+                fmt_interval(r.next_lo, r.next_hi),
                 if boots.is_empty() {
                     "-".into()
                 } else {
@@ -176,10 +175,9 @@ pub fn against_previous(cmp: &[(String, f64, RatioCi, bool)]) -> String {
     for (label, now, before, inside) in cmp {
         let _ = writeln!(
             md,
-            "| {label} | {now:.3} | {:.3} [{:.3}, {:.3}] | {} |",
+            "| {label} | {now:.3} | {:.3} {} | {} |",
             before.ratio,
-            before.next_lo,
-            before.next_hi,
+            fmt_interval(before.next_lo, before.next_hi),
             if *inside { "within" } else { "outside" }
         );
     }
