@@ -123,7 +123,7 @@ for c in json.load(open(sys.argv[1]))["crates"]:
 	for expected in modules/hello/hello.rs modules/numbers_vec/numbers_vec.rs \
 		modules/rust_misc/rust_misc_main.rs tests/modules/rust_misc/main.rs \
 		tests/modules/rust_misc/stress.rs tests/bench/main.rs \
-		tests/tools/fault-load/fault_load.rs; do
+		tests/tools/module-load/fault_load.rs tests/tools/module-load/load_cycles.rs; do
 		echo "$roots" | grep -qx "$expected" ||
 			not_ok "the project has the crate $expected" "not among its workspace crates"
 	done

@@ -13,18 +13,40 @@ WS_TAG=workspace
 LOG_DIR=$BUILD_DIR/logs
 mkdir -p "$LOG_DIR"
 
+# run_unit_tests REL BINARY LOG [PROGRAM]: one result line per #[test] of
+# BINARY, the host unit tests of the folder REL (of its program PROGRAM
+# when it has several).
+run_unit_tests() {
+	name=$1${4:+ ($4)}
+	status=0
+	"$2" --test-threads 1 >"$3" 2>&1 || status=$?
+	ran=0
+	while read -r _ test _ outcome; do
+		ran=$((ran + 1))
+		case "$outcome" in
+		ok) ok "unit test: $name: $test" ;;
+		ignored) skip "unit test: $name: $test" "#[ignore]" ;;
+		*) not_ok "unit test: $name: $test" "$outcome, see $3" ;;
+		esac
+	done < <(grep -E '^test .* \.\.\. ' "$3")
+	if [ "$status" -ne 0 ] || [ "$ran" -eq 0 ]; then
+		not_ok "unit tests: $name all ran and passed" "exit status $status, $ran tests; see $3"
+	fi
+}
+
 # The host unit tests of the test programs' pure parts (the fuzzer's model,
 # its RNG, the ioctl encoding, the benchmark's statistics...): each test
 # folder's build.sh (and tests/bench/build.sh)
-# --unit-tests, built by the rustc that builds the programs; one result
-# line per #[test].
+# --unit-tests, built by the rustc that builds the programs into
+# WORK/unit-tests (WORK/unit-tests-PROGRAM for a folder of several
+# programs); one result line per #[test].
 for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh \
 	"$WS"/tests/bench/build.sh; do
 	[ -x "$build" ] || continue
 	rel=$(dirname "${build#"$WS"/}")
 	work=$BUILD_DIR/unit-tests/$(basename "$rel")
 	log=$LOG_DIR/unit-tests-$(basename "$rel").log
-	rm -f "$work/unit-tests"
+	rm -f "$work"/unit-tests*
 	if ! BINDGEN=$WS_PROGRAMS_BINDGEN RUSTC=$WS_PROGRAMS_RUSTC \
 		LIBCLANG_PATH=$WS_PROGRAMS_LIBCLANG_PATH "$build" --unit-tests "$work" >"$log" 2>&1; then
 		not_ok "unit tests: $rel build with rustc --test" "see $log"
@@ -32,20 +54,11 @@ for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh \
 		continue
 	fi
 	ok "unit tests: $rel build with rustc --test"
-	status=0
-	"$work/unit-tests" --test-threads 1 >"$log" 2>&1 || status=$?
-	ran=0
-	while read -r _ test _ outcome; do
-		ran=$((ran + 1))
-		case "$outcome" in
-		ok) ok "unit test: $rel: $test" ;;
-		ignored) skip "unit test: $rel: $test" "#[ignore]" ;;
-		*) not_ok "unit test: $rel: $test" "$outcome, see $log" ;;
-		esac
-	done < <(grep -E '^test .* \.\.\. ' "$log")
-	if [ "$status" -ne 0 ] || [ "$ran" -eq 0 ]; then
-		not_ok "unit tests: $rel all ran and passed" "exit status $status, $ran tests; see $log"
-	fi
+	for bin in "$work"/unit-tests*; do
+		program=${bin##*/unit-tests}
+		program=${program#-}
+		run_unit_tests "$rel" "$bin" "$LOG_DIR/unit-tests-$(basename "$rel")${program:+-$program}.log" "$program"
+	done
 done
 
 # rustfmt on the userspace programs (every .rs under tests/; modules of a

@@ -29,7 +29,7 @@
 //! The operations are the table of ops.rs, run by targets.rs. Shared with
 //! the misc device's test programs (tests/modules/rust_misc): the ABI
 //! (abi.rs), the raw system calls (fd.rs, positional_io.rs, vfs_ioctls.rs)
-//! and tests/lib/rust's errno.rs and linux_abi.rs. Exit status: 0 when
+//! and tests/lib/rust's errno.rs, kmod.rs and linux_abi.rs. Exit status: 0 when
 //! every result passed, 1 otherwise, 2 for a usage error.
 
 #[allow(dead_code)] // Shared: each program uses a part.
@@ -44,6 +44,8 @@ mod errno;
 #[allow(dead_code)] // Shared: each program uses a part.
 #[path = "../modules/rust_misc/fd.rs"]
 mod fd;
+#[path = "../lib/rust/kmod.rs"]
+mod kmod;
 #[allow(dead_code)] // Shared: each program uses a part.
 #[path = "../lib/rust/linux_abi.rs"]
 mod linux_abi;

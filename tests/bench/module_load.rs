@@ -1,29 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! finit_module(2) and delete_module(2): what insmod and rmmod do, without
-//! their processes, so that the benchmark times the kernel's work alone;
-//! and both twins loaded, then unloaded, around each device round.
+//! Both twins loaded, then unloaded, around each device round, with
+//! finit_module(2) and delete_module(2) (tests/lib/rust/kmod.rs).
 
-use crate::errno::{sys, Errno, Ret};
+use crate::errno::Errno;
 use crate::fd::{close_fd, open_path};
-use crate::linux_abi::{syscall, O_NONBLOCK, O_RDONLY, SYS_DELETE_MODULE, SYS_FINIT_MODULE};
+use crate::kmod::{delete_module, finit_module};
+use crate::linux_abi::O_RDONLY;
 use crate::measure::Twin;
-use std::ffi::{c_int, c_long, CStr, CString};
+use std::ffi::{c_int, CString};
 
 const ENOENT: i32 = 2;
-
-/// finit_module(2) of the module file open at `fd`, without parameters.
-pub fn finit_module(fd: c_int) -> Ret {
-    // SAFETY: finit_module(2) reads the module from the descriptor and the
-    // parameters from a NUL-terminated string, here an empty static one.
-    sys(unsafe { syscall(SYS_FINIT_MODULE, fd as c_long, c"".as_ptr(), 0 as c_long) })
-}
-
-/// delete_module(2) of the module `name`, without waiting for users.
-pub fn delete_module(name: &CStr) -> Ret {
-    // SAFETY: `name` is a NUL-terminated string that outlives the call.
-    sys(unsafe { syscall(SYS_DELETE_MODULE, name.as_ptr(), O_NONBLOCK as c_long) })
-}
 
 /// Loads `twins` in this order (the misc core finds a node by walking its
 /// list from the newest registration, so the last loaded is found first
@@ -34,7 +21,7 @@ pub fn load_twins(twins: [&Twin; 2]) -> Result<(), String> {
             .map_err(|_| format!("bad path {}", twin.ko))
             .and_then(|p| open_path(&p, O_RDONLY).map_err(|e| format!("open {}: {e}", twin.ko)))
             .and_then(|fd| {
-                let r = finit_module(fd as c_int);
+                let r = finit_module(fd as c_int, c"");
                 let _ = close_fd(fd as c_int);
                 r.map_err(|e| format!("finit_module {}: {e}", twin.ko))
             });

@@ -2,14 +2,14 @@
 
 //! The load/unload rounds of `misc-bench measure`, before the device
 //! rounds: each twin loaded with finit_module(2) and unloaded with
-//! delete_module(2) (module_load.rs) in every round, in the rounds'
+//! delete_module(2) (tests/lib/rust/kmod.rs) in every round, in the rounds'
 //! alternating order.
 
 use crate::clock::now_ns;
 use crate::fd::{close_fd, open_path};
+use crate::kmod::{delete_module, finit_module};
 use crate::linux_abi::O_RDONLY;
 use crate::measure::{order, Run, Settings};
-use crate::module_load::{delete_module, finit_module};
 use crate::raw::{Sample, Side};
 use std::ffi::{c_int, CString};
 
@@ -34,7 +34,7 @@ pub fn module_rounds(run: &mut Run, s: &Settings) -> Result<(), String> {
                 Side::Floor => continue,
             };
             let t0 = now_ns();
-            let load = finit_module(fds[i]);
+            let load = finit_module(fds[i], c"");
             let t1 = now_ns();
             let unload = delete_module(&names[i]);
             let t2 = now_ns();

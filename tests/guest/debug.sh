@@ -4,12 +4,14 @@
 # Guest tests that only the debug kernel runs (make check-debug), after the
 # per-module tests; sourced by /init with the helpers of lib.sh.
 #
-# - load/unload cycles of every module (each cycle uses the module through
-#   the use_module hook of its guest test);
+# - load/unload cycles of every module, by /tests/bin/load-cycles
+#   (tests/tools/module-load, generic: finit_module(2), delete_module(2),
+#   and for a misc store a write and a read of its node in each cycle, the
+#   node named by the CYCLE_DEVICE of its guest test);
 # - allocation failures: every slab allocation made by each module's init
 #   (failslab through /proc/thread-self/fail-nth, limited by the stack trace
 #   filter to allocations with module code on the stack) made to fail in
-#   turn by /tests/bin/fault-load (tests/tools/fault-load, generic): the
+#   turn by /tests/bin/fault-load (tests/tools/module-load, generic): the
 #   load must fail cleanly with ENOMEM, and a normal load must work
 #   afterwards. A kernel without that filter (6.1 on x86-64) fails every
 #   allocation of the whole load in turn, the module loader's and the
@@ -28,32 +30,23 @@ FAILSLAB=/sys/kernel/debug/failslab
 CYCLES=$(cmdline_value ws.cycles)
 CYCLES=${CYCLES:-1000}
 FAULT_LOAD=/tests/bin/fault-load
+LOAD_CYCLES=/tests/bin/load-cycles
 
-# cycles MOD: load and unload MOD $CYCLES times, using it in each.
+# cycles MOD: load and unload MOD $CYCLES times, using its node in each
+# cycle when it has one.
 cycles() {
 	mod=$1
 	module_hooks "$mod"
-	i=0
-	t0=$(date +%s)
-	while [ "$i" -lt "$CYCLES" ]; do
-		if ! insmod "/modules/$mod.ko" 2>/tmp/cycle.err; then
-			not_ok "$mod: $CYCLES load/unload cycles" "insmod failed at cycle $i: $(cat /tmp/cycle.err)"
-			return
-		fi
-		if ! use_module "$i"; then
-			not_ok "$mod: $CYCLES load/unload cycles" "use_module failed at cycle $i"
-			rmmod "$mod"
-			return
-		fi
-		if ! rmmod "$mod" 2>/tmp/cycle.err; then
-			not_ok "$mod: $CYCLES load/unload cycles" "rmmod failed at cycle $i: $(cat /tmp/cycle.err)"
-			return
-		fi
-		i=$((i + 1))
-	done
-	ok "$mod: $CYCLES load/unload cycles"
-	diag "figures: $mod: $CYCLES cycles in $(($(date +%s) - t0)) s (guest clock)"
-	CYCLES_DONE=$((CYCLES_DONE + CYCLES))
+	# shellcheck disable=SC2086 # CYCLE_DEVICE: empty or one path
+	if line=$("$LOAD_CYCLES" "$CYCLES" "/modules/$mod.ko" $CYCLE_DEVICE 2>&1); then
+		ok "$mod: $CYCLES load/unload cycles"
+		diag "figures: $line"
+		CYCLES_DONE=$((CYCLES_DONE + CYCLES))
+	else
+		not_ok "$mod: $CYCLES load/unload cycles" "${line:-load-cycles printed nothing}"
+		# A failed use leaves the module unloaded; a failed unload does not.
+		rmmod "$mod" 2>/dev/null || true
+	fi
 }
 
 # x86_64's module area (MODULES_VADDR with the largest kernel image size, to

@@ -75,14 +75,17 @@ counters_unchanged() {
 # workspace), each a no-op unless the script defines it:
 #   after_load     its tests while it is loaded
 #   after_unload   its tests once it is unloaded
-#   use_module     a short use of the module, done in each load/unload cycle
-#                  of the debug tests (debug.sh); fails when the use fails
+#   use_module     a short use of the module while all are loaded together
+#                  (test_together); fails when the use fails
+#   CYCLE_DEVICE   the node the debug tests' load/unload cycles write and
+#                  read back in each cycle (debug.sh), empty for none
 module_hooks() {
 	MOD=$1
 	after_load() { :; }
 	after_unload() { :; }
-	# shellcheck disable=SC2317 # called by debug.sh
+	# shellcheck disable=SC2317 # called by test_together
 	use_module() { :; }
+	CYCLE_DEVICE=
 	# shellcheck disable=SC1090 # one test script per module
 	. "/tests/modules/$MOD/guest.sh"
 }
@@ -264,22 +267,23 @@ misc_store_after_unload() {
 	check "$MOD: $1 removed" test ! -e "$1"
 }
 
-# misc_store_use DEVICE CYCLE: a write and a read, for the debug tests'
-# load/unload cycles.
+# misc_store_use DEVICE WHAT: a write of WHAT and a read of it back.
 misc_store_use() {
-	echo "cycle $2" >"$1" && cat "$1" >/dev/null
+	echo "$2" >"$1" && [ "$(cat "$1")" = "$2" ]
 }
 
 # misc_store_hooks DEVICE: the hooks of the guest test of a driver of the
 # ABI of rust_misc.h whose node is DEVICE: the steps above after load and
-# unload, and a write and a read in each load/unload cycle of the debug
-# tests.
+# unload, a write and a read back when all modules are loaded together,
+# and DEVICE for the debug tests' load/unload cycles.
 misc_store_hooks() {
 	MISC_DEVICE=$1
-	# shellcheck disable=SC2317 # called by test_module and debug.sh
+	# shellcheck disable=SC2034 # read by debug.sh
+	CYCLE_DEVICE=$1
+	# shellcheck disable=SC2317 # called by test_module
 	after_load() { misc_store_after_load "$MISC_DEVICE"; }
 	# shellcheck disable=SC2317
 	after_unload() { misc_store_after_unload "$MISC_DEVICE"; }
 	# shellcheck disable=SC2317
-	use_module() { misc_store_use "$MISC_DEVICE" "$1"; }
+	use_module() { misc_store_use "$MISC_DEVICE" "used with all modules loaded"; }
 }

@@ -3,7 +3,7 @@
 #
 # Build the guest's test programs: those of each module's test folder
 # (tests/modules/NAME/build.sh) and the generic tools (tests/tools/NAME/
-# build.sh, such as fault-load), each when one of its inputs changed (its
+# build.sh, such as module-load), each when one of its inputs changed (its
 # folder, tests/lib, the headers of modules/NAME).
 #
 #   tests/vm/build-programs.sh BINDIR WORKDIR

@@ -16,12 +16,15 @@
 #[path = "../../lib/rust/errno.rs"]
 mod errno;
 #[allow(dead_code)] // Shared: each program uses a part.
+#[path = "../../lib/rust/kmod.rs"]
+mod kmod;
+#[allow(dead_code)] // Shared: each program uses a part.
 #[path = "../../lib/rust/linux_abi.rs"]
 mod linux_abi;
 
-use errno::{sys, Errno};
-use linux_abi::{syscall, SYS_FINIT_MODULE};
-use std::ffi::{c_long, CString};
+use errno::Errno;
+use kmod::finit_module;
+use std::ffi::CString;
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::os::fd::AsRawFd as _;
@@ -78,16 +81,7 @@ fn fault_load(n: u32, path: &str, params: &str) -> (String, i32) {
     if let Err(e) = nth.write(n.to_string().as_bytes()) {
         return fail("fail-nth", errno_of(&e));
     }
-    // SAFETY: finit_module(2) with an open descriptor, a NUL-terminated
-    // parameter string that outlives the call, and no flags.
-    let r = sys(unsafe {
-        syscall(
-            SYS_FINIT_MODULE,
-            ko.as_raw_fd() as c_long,
-            cparams.as_ptr(),
-            0 as c_long,
-        )
-    });
+    let r = finit_module(ko.as_raw_fd(), &cparams);
     let mut buf = [0u8; 32];
     let left = nth.read_at(&mut buf, 0);
     // Disarm, whatever happened.
