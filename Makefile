@@ -409,7 +409,8 @@ check-rust-analyzer: deps
 
 # make check-debug: the suite on every generation's debug kernel (KASAN,
 # kmemleak, lockdep, failslab): the modules built against it from a copy of
-# the sources, panic_on_warn, two vCPUs (single-threaded TCG), and the
+# the sources, panic_on_warn, expedited RCU grace periods (each module
+# unload waits for some), two vCPUs (single-threaded TCG), and the
 # guest's debug tests (CYCLES load/unload cycles, failing allocations,
 # kmemleak, 1,000,000 fuzzed operations); "[6.12 debug]" results. The
 # kernels are built one after the other (each build uses every core), then
@@ -442,7 +443,7 @@ check-debug-generation: kernel-debug
 		>$(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log
 	@VM_TIMEOUT=$${VM_TIMEOUT:-2400} VM_MEMORY=$${VM_MEMORY:-1G} \
 		$(call VM_RUN,$(DEBUG_KDIR),$(DEBUG_FUZZ_OPS)) --debug \
-		--append "panic_on_warn=1 ws.cycles=$(CYCLES)" \
+		--append "panic_on_warn=1 rcupdate.rcu_expedited=1 ws.cycles=$(CYCLES)" \
 		--host-results $(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log \
 		--modules $(BUILD_DIR)/debug-$(KERNEL)/src/modules:debug \
 		$(if $(REPORT_LIST),--report-list $(REPORT_LIST))
