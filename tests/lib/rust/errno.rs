@@ -24,7 +24,12 @@ pub const ENOSPC: Errno = Errno(28);
 impl Errno {
     /// The errno of the system call that just failed.
     pub fn last() -> Self {
-        Errno(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+        Self::of(&std::io::Error::last_os_error())
+    }
+
+    /// The errno of an I/O error of std (0 for an error without one).
+    pub fn of(e: &std::io::Error) -> Self {
+        Errno(e.raw_os_error().unwrap_or(0))
     }
 
     /// The symbolic name, or "" for numbers this program does not know.

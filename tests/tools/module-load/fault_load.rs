@@ -32,11 +32,6 @@ use std::os::unix::fs::FileExt as _;
 
 const USAGE: &str = "usage: fault-load N MODULE.ko [PARAMS]";
 
-/// The errno of an I/O error of std.
-fn errno_of(e: &std::io::Error) -> Errno {
-    Errno(e.raw_os_error().unwrap_or(0))
-}
-
 /// `ENOMEM(12)`, or `errno200(200)` for a number without a name.
 fn errno_text(e: Errno) -> String {
     match e.name() {
@@ -67,7 +62,7 @@ fn fault_load(n: u32, path: &str, params: &str) -> (String, i32) {
     };
     let ko = match File::open(path) {
         Ok(f) => f,
-        Err(e) => return fail("open", errno_of(&e)),
+        Err(e) => return fail("open", Errno::of(&e)),
     };
     // Opened before arming, so that only finit_module() meets the fault.
     let mut nth = match OpenOptions::new()
@@ -76,10 +71,10 @@ fn fault_load(n: u32, path: &str, params: &str) -> (String, i32) {
         .open("/proc/thread-self/fail-nth")
     {
         Ok(f) => f,
-        Err(e) => return fail("fail-nth", errno_of(&e)),
+        Err(e) => return fail("fail-nth", Errno::of(&e)),
     };
     if let Err(e) = nth.write(n.to_string().as_bytes()) {
-        return fail("fail-nth", errno_of(&e));
+        return fail("fail-nth", Errno::of(&e));
     }
     let r = finit_module(ko.as_raw_fd(), &cparams);
     let mut buf = [0u8; 32];

@@ -43,11 +43,6 @@ fn module_name(path: &str) -> Option<String> {
     (!stem.is_empty()).then(|| stem.replace('-', "_"))
 }
 
-/// The errno of an I/O error of std.
-fn errno_of(e: &std::io::Error) -> Errno {
-    Errno(e.raw_os_error().unwrap_or(0))
-}
-
 /// Writes `cycle I` at offset 0 of `device` and reads it back.
 fn use_device(device: &str, i: u32) -> Result<(), String> {
     let text = format!("cycle {i}\n");
@@ -55,14 +50,14 @@ fn use_device(device: &str, i: u32) -> Result<(), String> {
         .read(true)
         .write(true)
         .open(device)
-        .map_err(|e| format!("open {device}: {}", errno_of(&e)))?;
+        .map_err(|e| format!("open {device}: {}", Errno::of(&e)))?;
     let written = node
         .write_at(text.as_bytes(), 0)
-        .map_err(|e| format!("write {device}: {}", errno_of(&e)))?;
+        .map_err(|e| format!("write {device}: {}", Errno::of(&e)))?;
     let mut back = [0u8; 32];
     let read = node
         .read_at(&mut back, 0)
-        .map_err(|e| format!("read {device}: {}", errno_of(&e)))?;
+        .map_err(|e| format!("read {device}: {}", Errno::of(&e)))?;
     if written != text.len() || back.get(..read) != Some(text.as_bytes()) {
         return Err(format!(
             "{device}: wrote {written} of {:?}, read back {:?}",
@@ -90,7 +85,7 @@ fn load_cycles(n: u32, path: &str, device: Option<&str>) -> (String, i32) {
     };
     let ko = match File::open(path) {
         Ok(f) => f,
-        Err(e) => return (format!("load-cycles: open {path}: {}", errno_of(&e)), 2),
+        Err(e) => return (format!("load-cycles: open {path}: {}", Errno::of(&e)), 2),
     };
     let t0 = Instant::now();
     for i in 0..n {
