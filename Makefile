@@ -181,12 +181,15 @@ doctor:
 # configuration (scripts/self-contained.sh; for kernels such as Debian's
 # stock one, whose CONFIG_RUST is off). Not a Kbuild run of its own: the
 # script runs Kbuild in the support tree and in KDIR.
+# (KDIR_CHECKED=1: make run and make bench, whose KDIR is the workspace's
+# kernel that make kernel has just checked, skip that quiet doctor; their
+# VM runs give every module the doctor's module checks.)
 ifeq ($(SELF_CONTAINED),1)
 modules:
 	$(SAY_KDIR)
 	@RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) $(WS)/scripts/self-contained.sh $(KDIR)
 else
-modules: check-kdir
+modules: $(if $(filter 1,$(KDIR_CHECKED)),,check-kdir)
 	+$(KBUILD) modules
 endif
 
@@ -257,13 +260,19 @@ headers:
 	$(SAY_KDIR)
 	@$(WS)/scripts/package-headers.sh --rustc $(RUSTC) $(KDIR) $(DEST)
 
+# make deps: what every generation of KERNELS needs (make check). make
+# kernel installs only what its own generation needs, with the default
+# generation's compiler, which builds the test programs.
+DEPS = DEPS_KERNELS='$(1)' $(WS)/scripts/install-deps.sh
 deps:
-	@$(WS)/scripts/install-deps.sh
+	@$(call DEPS,$(KERNELS))
 
-kernel: deps
+kernel:
+	@$(call DEPS,$(sort $(KERNEL) $(DEFAULT_KERNEL)))
 	@$(WS)/scripts/build-kernel.sh
 
-kernel-debug: deps
+kernel-debug:
+	@$(call DEPS,$(sort $(KERNEL) $(DEFAULT_KERNEL)))
 	@$(WS)/scripts/build-kernel.sh debug
 
 # `run` and `check` always use the workspace's own kernel: it is what boots.
@@ -271,15 +280,26 @@ kernel-debug: deps
 # variant: "[6.12] ...", "[6.12 headers] ..."). The fuzzer's length is
 # defined here once per suite and passed down explicitly (FUZZ_OPS=N
 # overrides it; FUZZ_SEED=S replays a run).
+# make run is the edit loop: it tests the modules whose build or guest test
+# changed since the last make run that passed (every module on the first
+# run, after a failure, or when the kernel or the guest's harness changed;
+# ALL=1: every module), with the misc devices' fuzzer and stress test kept
+# short (RUN_FUZZ_OPS operations, RUN_STRESS_OPS per stress process).
+# make run FULL=1: every module, fuzzer and stress test at make check's
+# length.
 CHECK_FUZZ_OPS := 200000
+CHECK_STRESS_OPS := 2000
 DEBUG_FUZZ_OPS := 1000000
+RUN_FUZZ_OPS := 2000
+RUN_STRESS_OPS := 100
 RESULTS_LABEL := $(KERNEL_SERIES)
 VM_RUN = $(WS)/tests/run-vm.sh --kdir $(1) --label '$(RESULTS_LABEL)' \
-	--fuzz-ops $(or $(FUZZ_OPS),$(2))
+	--fuzz-ops $(or $(FUZZ_OPS),$(2)) --stress-ops $(or $(3),$(CHECK_STRESS_OPS))
 
 run: kernel
-	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
-	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) --show
+	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) KDIR_CHECKED=1 modules
+	@$(if $(filter 1,$(FULL)),$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)),$(call VM_RUN,$(DEFAULT_KDIR),$(RUN_FUZZ_OPS),$(RUN_STRESS_OPS)) \
+		$(if $(filter 1,$(ALL)),,--changed-only $(BUILD_DIR)/vm/make-run.state)) --show
 
 # make bench: the Rust misc device against its C twin and the kernel's
 # floor, BENCH_BOOTS boots of the workspace's kernel one after the other
@@ -300,12 +320,13 @@ CHECK_BENCH_BOOTS := 2
 CHECK_BENCH_ROUNDS := 3
 CHECK_BENCH_TARGET_US := 200
 CHECK_BENCH = $(filter $(DEFAULT_KERNEL),$(KERNEL))
-BENCH_RUN = mkdir -p $(BUILD_DIR)/$(3) && $(WS)/tests/bench/run.sh --rounds $(1) \
+BENCH_RUN = $(WS)/tests/bench/run.sh --rounds $(1) \
 	--target-us $(2) --out $(BUILD_DIR)/$(3) $(4)
 BENCH_DIR = bench$(if $(filter 1,$(BENCH_ICOUNT)),-icount)
 bench: kernel
 	@$(WS)/scripts/install-deps.sh --bench
 	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
+	@mkdir -p $(BUILD_DIR)/$(BENCH_DIR)
 	@$(call BENCH_RUN,$(BENCH_ROUNDS),$(BENCH_TARGET_US),$(BENCH_DIR),--boots $(BENCH_BOOTS) --chart \
 		$(if $(filter 1,$(BENCH_ICOUNT)),--icount)) >$(BUILD_DIR)/$(BENCH_DIR)/results.log
 	@$(WS)/tests/ktap-report.sh $(BUILD_DIR)/$(BENCH_DIR)/results.log:bench
@@ -323,15 +344,25 @@ bench: kernel
 # builds with clippy and without, rustfmt, modinfo, the headers cases as
 # user nobody) and two VM runs, the workspace's modules and those built
 # against the packaged headers ("[6.12]" and "[6.12 headers]" results).
+#
+# The wall time of each part (every long step of the scripts, each suite,
+# each VM run) is recorded in WS_TIMES (scripts/timed.sh, part_time in
+# scripts/lib.sh) and printed as a table at the end of the report.
 REPORT_LIST := $(BUILD_DIR)/logs/check-reports.list
-REPORT = tr '\n' '\0' <$(1) | xargs -0 $(WS)/tests/ktap-report.sh
+REPORT = tr '\n' '\0' <$(1) | xargs -0 $(WS)/tests/ktap-report.sh $(2)
 ONCE_RESULTS := $(BUILD_DIR)/logs/workspace-results.log
-check: deps
+TIMED = $(WS)/scripts/timed.sh
+CHECK_TIMES := $(BUILD_DIR)/logs/check-times.log
+check: export WS_TIMES := $(CHECK_TIMES)
+check:
 	@mkdir -p $(BUILD_DIR)/logs
+	@rm -f $(CHECK_TIMES); date +%s >$(CHECK_TIMES).t0
+	@$(call DEPS,$(KERNELS)) --rust-analyzer
 	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel &&) true
 	@rm -f $(REPORT_LIST) $(REPORT_LIST).*
-	@{ $(WS)/tests/workspace-checks.sh && $(WS)/tests/doctor-cases.sh && \
-		PROGRESS_FD=3 $(WS)/tests/rust-analyzer-cases.sh || \
+	@{ $(TIMED) "workspace checks" $(WS)/tests/workspace-checks.sh && \
+		$(TIMED) "doctor cases" $(WS)/tests/doctor-cases.sh && \
+		PROGRESS_FD=3 $(TIMED) "rust-analyzer cases" $(WS)/tests/rust-analyzer-cases.sh || \
 		echo "not ok workspace checks, doctor and rust-analyzer cases ran to completion # exit status $$?"; \
 		} 3>&1 >$(ONCE_RESULTS) 2>$(BUILD_DIR)/logs/workspace-checks.err & once=$$!; \
 	status=0; \
@@ -341,7 +372,7 @@ check: deps
 	done; \
 	wait $$once; exit $$status
 	@{ echo $(ONCE_RESULTS); cat $(foreach k,$(KERNELS),$(REPORT_LIST).$(k)); } >$(REPORT_LIST)
-	@$(call REPORT,$(REPORT_LIST))
+	@$(call REPORT,$(REPORT_LIST),--times $(CHECK_TIMES))
 
 # One generation's part of make check (KERNEL=..); with REPORT_LIST its
 # results are listed there for one report, else reported now. The steps
@@ -355,11 +386,12 @@ LISTED := $(filter command line,$(origin REPORT_LIST))
 GENERATION_LIST = $(if $(LISTED),$(REPORT_LIST),$(BUILD_DIR)/logs/$(KERNEL)/check-reports.list)
 check-generation: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL) $(BUILD_DIR)/bench-check
-	@$(DKMS_CASES) & dkms=$$!; status=0; \
-	$(WS)/tests/host-checks.sh >$(BUILD_DIR)/logs/$(KERNEL)/host-results.log || status=$$?; \
+	@$(TIMED) "[$(KERNEL_SERIES)] dkms cases" $(DKMS_CASES) & dkms=$$!; status=0; \
+	$(TIMED) "[$(KERNEL_SERIES)] host checks" $(WS)/tests/host-checks.sh \
+		>$(BUILD_DIR)/logs/$(KERNEL)/host-results.log || status=$$?; \
 	wait $$dkms || status=$$?; exit $$status
 	@$(if $(LISTED),,rm -f $(GENERATION_LIST);) status=0; \
-	$(if $(CHECK_BENCH),{ $(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check,--boots $(CHECK_BENCH_BOOTS)) \
+	$(if $(CHECK_BENCH),{ $(TIMED) "[$(KERNEL_SERIES)] short benchmark" $(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check,--boots $(CHECK_BENCH_BOOTS)) \
 		>$(BUILD_DIR)/bench-check/results.log; } & bench=$$!;) \
 	$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
 		--host-results $(BUILD_DIR)/logs/$(KERNEL)/host-results.log \
@@ -378,7 +410,8 @@ check-generation: kernel
 # modules ("[stock-6.12]" results). make check-stock: only these.
 CHECK_STOCK = $(filter $(DEFAULT_KERNEL),$(KERNEL))
 STOCK_LOGS = $(BUILD_DIR)/logs/$(KERNEL)
-STOCK_RUN = $(WS)/tests/stock-cases.sh $(STOCK_LOGS)/stock-results.log $(STOCK_LOGS)/stock-vm-args && \
+STOCK_RUN = $(TIMED) "[stock-$(KERNEL_SERIES)] stock cases" $(WS)/tests/stock-cases.sh \
+		$(STOCK_LOGS)/stock-results.log $(STOCK_LOGS)/stock-vm-args && \
 	$(WS)/tests/run-vm.sh $$(cat $(STOCK_LOGS)/stock-vm-args) --label 'stock-$(KERNEL_SERIES)' \
 		--fuzz-ops $(or $(FUZZ_OPS),$(CHECK_FUZZ_OPS)) --host-results $(STOCK_LOGS)/stock-results.log
 check-stock: kernel
@@ -411,15 +444,22 @@ check-rust-analyzer: deps
 # kmemleak, lockdep, failslab): the modules built against it from a copy of
 # the sources, panic_on_warn, expedited RCU grace periods (each module
 # unload waits for some), two vCPUs (single-threaded TCG), and the
-# guest's debug tests (CYCLES load/unload cycles, failing allocations,
-# kmemleak, 1,000,000 fuzzed operations); "[6.12 debug]" results. The
+# guest's debug tests (CYCLES load/unload cycles per Rust module, C_CYCLES
+# per C twin, failing allocations, kmemleak, 1,000,000 fuzzed operations);
+# "[6.12 debug]" results. The
 # kernels are built one after the other (each build uses every core), then
 # the generations' runs go side by side (each VM is one host thread), each
 # logged to build/logs/<label>/check-debug.log, and reported together.
 DEBUG_KDIR := $(DEFAULT_KDIR)-debug
 CYCLES ?= 1000
+C_CYCLES ?= 100
+DEBUG_TIMES := $(BUILD_DIR)/logs/check-debug-times.log
 DEBUG_LISTS = $(foreach k,$(KERNELS),$(BUILD_DIR)/logs/$(k)/check-debug-reports.list)
-check-debug: deps
+check-debug: export WS_TIMES := $(DEBUG_TIMES)
+check-debug:
+	@mkdir -p $(BUILD_DIR)/logs
+	@rm -f $(DEBUG_TIMES); date +%s >$(DEBUG_TIMES).t0
+	@$(call DEPS,$(KERNELS))
 	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel-debug &&) true
 	@mkdir -p $(foreach k,$(KERNELS),$(BUILD_DIR)/logs/$(k))
 	@rm -f $(DEBUG_LISTS)
@@ -427,7 +467,7 @@ check-debug: deps
 	@$(MAKE) --no-print-directory -j$(words $(KERNELS)) \
 		$(addprefix check-debug-in-parallel-,$(KERNELS))
 	@cat $(DEBUG_LISTS) >$(BUILD_DIR)/logs/check-debug-reports.list
-	@$(call REPORT,$(BUILD_DIR)/logs/check-debug-reports.list)
+	@$(call REPORT,$(BUILD_DIR)/logs/check-debug-reports.list,--times $(DEBUG_TIMES))
 
 check-debug-in-parallel-%:
 	@echo "[check-debug] $*: started, log in $(BUILD_DIR)/logs/$*/check-debug.log"
@@ -439,11 +479,12 @@ check-debug-in-parallel-%:
 
 check-debug-generation: kernel-debug
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
-	@$(WS)/tests/debug-modules.sh $(DEBUG_KDIR) $(BUILD_DIR)/debug-$(KERNEL)/src \
+	@$(TIMED) "[$(KERNEL_SERIES) debug] module builds" \
+		$(WS)/tests/debug-modules.sh $(DEBUG_KDIR) $(BUILD_DIR)/debug-$(KERNEL)/src \
 		>$(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log
 	@VM_TIMEOUT=$${VM_TIMEOUT:-2400} VM_MEMORY=$${VM_MEMORY:-1G} \
 		$(call VM_RUN,$(DEBUG_KDIR),$(DEBUG_FUZZ_OPS)) --debug \
-		--append "panic_on_warn=1 rcupdate.rcu_expedited=1 ws.cycles=$(CYCLES)" \
+		--append "panic_on_warn=1 rcupdate.rcu_expedited=1 ws.cycles=$(CYCLES) ws.c_cycles=$(C_CYCLES)" \
 		--host-results $(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log \
 		--modules $(BUILD_DIR)/debug-$(KERNEL)/src/modules:debug \
 		$(if $(REPORT_LIST),--report-list $(REPORT_LIST))

@@ -1,17 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install what every kernel generation in kernels/*.conf needs and is
-# missing: its Debian source package, its LLVM, its Rust toolchain and its
-# bindgen, plus the tools the workspace itself runs (QEMU, busybox...).
-# Idempotent and quiet when everything is already there.
+# Install what the kernel generations of kernels/*.conf need and is
+# missing: each one's Debian source package, its LLVM, its Rust toolchain
+# and its bindgen, plus the tools the workspace itself runs (QEMU,
+# busybox...). Idempotent and quiet when everything is already there.
 #
-#   scripts/install-deps.sh [--bench | --rust-analyzer]
+#   [DEPS_KERNELS="6.12 ..."] scripts/install-deps.sh [--bench | --rust-analyzer]
 #
+# DEPS_KERNELS: the generations (labels) to install for, default all of
+# them (make deps, make check); make kernel and make run ask for theirs
+# only, with the default generation, whose compiler builds the test
+# programs.
 # --bench: also what make bench needs (gnuplot-nox draws its chart).
-# --rust-analyzer: also the pinned rust-analyzer that checks the project
-# `make rust-analyzer` writes (tests/rust-analyzer-cases.sh), built from
-# crates.io into build/tools like bindgen.
+# --rust-analyzer: also the rust-analyzer that checks the project
+# `make rust-analyzer` writes (tests/rust-analyzer-cases.sh): Debian's
+# packaged one, from Debian 13's backports (a root filesystem of that
+# release made by scripts/debian-env.sh under build/envs), run through
+# build/tools/bin/rust-analyzer.
 #
 # A generation's Rust toolchain is either installed normally
 # (RUST_INSTALL=system) or, when its packages conflict with another
@@ -36,10 +42,14 @@ case "${1:-}" in
 *) die "usage: $0 [--bench | --rust-analyzer]" ;;
 esac
 
-# The rust-analyzer of --rust-analyzer: its crates.io release, built by the
-# default generation's compiler (it needs rustc 1.96), and where it lands.
-RUST_ANALYZER_CRATE=ra_ap_rust-analyzer@0.0.349
-RUST_ANALYZER_RUSTC=${WS_PROGRAMS_RUSTC:-/usr/bin/rustc}
+# The rust-analyzer of --rust-analyzer: Debian's package of it in the
+# release and suites below (newer than the rustc 1.96 sources it reads:
+# rust-analyzer follows the language, a release older than the sources
+# would not know some of their syntax).
+RUST_ANALYZER_SUITES=trixie,trixie-backports
+RUST_ANALYZER_PACKAGE=rust-analyzer/trixie-backports
+
+KERNEL_LABELS=${DEPS_KERNELS:-$(kconf_labels)}
 
 LOG=$BUILD_DIR/logs/apt.log
 mkdir -p "$BUILD_DIR/logs"
@@ -153,18 +163,24 @@ check_rust() {
 PACKAGES="make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils
 kmod file qemu-system-x86 busybox-static shellcheck git dkms dwarves"
 [ "$BENCH" -eq 0 ] || PACKAGES="$PACKAGES gnuplot-nox"
-for label in $(kconf_labels); do
+# mmdebstrap makes the Debian 13 root of the rust-analyzer; uidmap lets a
+# normal user's mmdebstrap map the root's users (unshare mode).
+[ "$RUST_ANALYZER" -eq 0 ] || PACKAGES="$PACKAGES mmdebstrap uidmap"
+for label in $KERNEL_LABELS; do
 	kconf_load "$label" || exit 1
 	PACKAGES="$PACKAGES $SOURCE_PACKAGE clang-$LLVM_VERSION lld-$LLVM_VERSION
 llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev"
 	[ "$RUST_INSTALL" != system ] || PACKAGES="$PACKAGES $RUST_PACKAGES"
 done
 
+# One dpkg-query for all of them (make run asks on every edit).
+# shellcheck disable=SC2016,SC2086 # dpkg-query's own ${fields}; one word per package
+installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $PACKAGES 2>/dev/null |
+	awk '$2 == "install" && $3 == "ok" && $4 == "installed" { printf "%s ", $1 }' || true)"
 missing=""
 for pkg in $PACKAGES; do
-	case " $missing " in *" $pkg "*) continue ;; esac
-	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-	[ "$status" = "install ok installed" ] || missing="$missing $pkg"
+	case " $missing $installed" in *" $pkg "*) continue ;; esac
+	missing="$missing $pkg"
 done
 if [ -n "$missing" ]; then
 	step_start "installing Debian packages:$missing"
@@ -209,7 +225,7 @@ build_tool() {
 	step_done
 }
 
-for label in $(kconf_labels); do
+for label in $KERNEL_LABELS; do
 	kconf_load "$label" || exit 1
 	case "$RUST_INSTALL" in
 	system) ;;
@@ -229,15 +245,25 @@ for label in $(kconf_labels); do
 	esac
 done
 
-# rust-analyzer: cargo records what it installed in build/tools/.crates.toml.
+# rust-analyzer: the environment (made once, reused while its inputs are
+# unchanged) and a wrapper that runs its binary with its own libraries.
 if [ "$RUST_ANALYZER" -eq 1 ]; then
-	ra_record="\"${RUST_ANALYZER_CRATE%@*} ${RUST_ANALYZER_CRATE#*@} (registry+"
-	if ! grep -qF "$ra_record" "$BUILD_DIR/tools/.crates.toml" 2>/dev/null ||
-		[ ! -x "$BUILD_DIR/tools/bin/rust-analyzer" ]; then
-		# At opt-level 1 (release's default is 3) to shorten its build
-		# (928 s measured on 2 cores beside make check's VM runs); the
-		# checks it runs still take about 5 s per generation.
-		RUSTC=$RUST_ANALYZER_RUSTC CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
-			build_tool "$RUST_ANALYZER_CRATE"
-	fi
+	root=$("$WS/scripts/debian-env.sh" rust-analyzer "$RUST_ANALYZER_SUITES" \
+		"$RUST_ANALYZER_PACKAGE")
+	mkdir -p "$BUILD_DIR/tools/bin"
+	cat >"$BUILD_DIR/tools/bin/rust-analyzer.tmp" <<EOT
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Written by scripts/install-deps.sh: Debian's rust-analyzer
+# ($RUST_ANALYZER_PACKAGE) from the Debian root filesystem below, run
+# through that root's own dynamic loader and libraries (it is built for a
+# newer glibc than the host's may be). Only this process: what it starts
+# (rustc, the proc-macro server of the sysroot) runs with the host's.
+root='$root'
+exec "\$root/lib64/ld-linux-x86-64.so.2" \\
+	--library-path "\$root/usr/lib/x86_64-linux-gnu" \\
+	"\$root/usr/bin/rust-analyzer" "\$@"
+EOT
+	chmod +x "$BUILD_DIR/tools/bin/rust-analyzer.tmp"
+	mv "$BUILD_DIR/tools/bin/rust-analyzer.tmp" "$BUILD_DIR/tools/bin/rust-analyzer"
 fi

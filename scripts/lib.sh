@@ -33,6 +33,15 @@ step_start() {
 
 step_done() {
 	say "$WS_STEP: done in $(($(now) - WS_STEP_T0)) s"
+	part_time "$WS_TAG: $WS_STEP" "$WS_STEP_T0"
+}
+
+# part_time NAME T0: with WS_TIMES set (make check sets it), record in that
+# file that the part NAME took from T0 (seconds since the epoch) to now:
+# the table of wall times at the end of make check's report.
+part_time() {
+	[ -n "${WS_TIMES:-}" ] || return 0
+	printf '%s\t%s\n' "$(($(now) - $2))" "$1" >>"$WS_TIMES"
 }
 
 # with_progress LOG COMMAND...: run COMMAND with its output appended to LOG
@@ -112,3 +121,4 @@ write_toolchain_record() {
 path = "$wtr_dir"
 EOT
 }
+

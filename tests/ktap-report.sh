@@ -4,12 +4,16 @@
 # The report of a run: the result lines of each FILE (host suites, VM
 # runs), labelled, numbered into KTAP (tests/lib/ktap.sh), and the totals.
 #
-#   tests/ktap-report.sh [--show] FILE[:LABEL]...
+#   tests/ktap-report.sh [--show] [--times FILE] FILE[:LABEL]...
 #
 #   FILE[:LABEL]  result lines; with LABEL ("6.12", "6.12 headers"), each
 #                 name is printed as "[LABEL] NAME"
 #   --show        for make run: each module's kernel log and the failures
 #                 only, then the same totals line
+#   --times FILE  the wall time of each part of the run, as part_time
+#                 (scripts/lib.sh) recorded them in FILE ("SECONDS<tab>NAME"
+#                 lines; FILE.t0, when there, holds the run's start), as
+#                 diagnostic lines before the totals
 #
 # The last line is "N passed, N failed[, N skipped]"; the exit status is 1
 # when anything failed (or nothing ran).
@@ -19,15 +23,20 @@ WS_TAG=report
 . "$WS/scripts/lib.sh"
 
 SHOW=0
-if [ "${1:-}" = --show ]; then
-	SHOW=1
+TIMES=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--show) SHOW=1 ;;
+	--times) TIMES=$2; shift ;;
+	*) break ;;
+	esac
 	shift
-fi
-[ $# -gt 0 ] || die "usage: $0 [--show] FILE[:LABEL]..."
+done
+[ $# -gt 0 ] || die "usage: $0 [--show] [--times FILE] FILE[:LABEL]..."
 
 labelled=$(mktemp)
 report=$(mktemp)
-trap 'rm -f "$labelled" "$report"' EXIT
+trap 'rm -f "$labelled" "$report" "$report.times"' EXIT
 for arg in "$@"; do
 	file=${arg%%:*}
 	label=
@@ -77,8 +86,32 @@ show_summary() {
 	}' "$1"
 }
 
+# times_table: the parts' wall times (longest first) and the run's, as
+# diagnostic lines.
+times_table() {
+	[ -s "$TIMES" ] || return 0
+	echo "# Wall time of each part, longest first (parts that ran side by side overlap):"
+	sort -t "$(printf '\t')" -k1,1nr "$TIMES" | while IFS="$(printf '\t')" read -r secs name; do
+		printf '# %6d s  %s\n' "$secs" "$name"
+	done
+	if [ -f "$TIMES.t0" ]; then
+		t=$(($(now) - $(cat "$TIMES.t0")))
+		printf '# %6d s  the whole run (%d min %d s)\n' "$t" $((t / 60)) $((t % 60))
+	fi
+}
+
 status=0
 ktap_report "$labelled" >"$report" || status=$?
+if [ -n "$TIMES" ]; then
+	# Before the closing lines (the totals), which stay last.
+	closing=$(grep -cE '^(# Totals: |[0-9]+ passed, )' "$report" || true)
+	{
+		head -n "-$closing" "$report"
+		times_table
+		tail -n "$closing" "$report"
+	} >"$report.times"
+	mv "$report.times" "$report"
+fi
 if [ "$SHOW" -eq 1 ]; then
 	# "# [L] NAME log: LINE" -> "  [L] NAME.ko  LINE": the lines each
 	# module logged itself (tests/guest/lib.sh keeps the kernel's other

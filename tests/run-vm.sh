@@ -14,12 +14,15 @@
 #   scan-console.sh     the end marker and the kernel console
 # and tests/ktap-report.sh reports.
 #
-#   tests/run-vm.sh --fuzz-ops N [--show] [--kdir DIR] [--kernel-image FILE]
+#   tests/run-vm.sh --fuzz-ops N [--stress-ops N] [--show] [--kdir DIR]
+#                   [--kernel-image FILE]
 #                   [--label LABEL] [--debug] [--append ARGS]
 #                   [--host-results FILE]... [--more-results FILE:LABEL]...
 #                   [--modules DIR[:VARIANT]]... [--lib-modules DIR:VARIANT]...
 #
 #   --fuzz-ops N           length of the modules' fuzzers (ws.fuzz_ops)
+#   --stress-ops N         operations of each process of the misc devices'
+#                          stress test (ws.stress_ops, default 2000)
 #   --show                 each module's kernel log instead of KTAP (make run)
 #   --kdir DIR             the kernel that boots (default: the workspace's),
 #                          the tree its modules were built against
@@ -47,6 +50,13 @@
 #                          labelled "LABEL VARIANT": the guest loads the
 #                          workspace's modules with modprobe and modprobe -r
 #                          (ws.load=modprobe); repeatable
+#   --changed-only FILE    make run's edit loop: test only the module folders
+#                          whose .ko or guest test changed since the run
+#                          that wrote FILE; every module when none did, or
+#                          when the kernel, the guest's harness, the test
+#                          programs or the settings changed. FILE is written
+#                          after a run that passed and removed after one
+#                          that failed (the next run tests everything)
 #   --report-list FILE     no report: append the results files (FILE:LABEL
 #                          lines, as tests/ktap-report.sh takes them) to
 #                          FILE, for one report of several runs (make check)
@@ -67,16 +77,18 @@ LABEL=
 DEBUG=
 APPEND=
 FUZZ_OPS=
+STRESS_OPS=2000
 HOST_RESULTS=()
 MORE_RESULTS=()
 MODULE_SETS=()
 LIB_MODULE_SETS=()
 REPORT_LIST=
+CHANGED_ONLY=
 usage() {
-	die "usage: $0 --fuzz-ops N [--show] [--kdir DIR] [--kernel-image FILE]" \
+	die "usage: $0 --fuzz-ops N [--stress-ops N] [--show] [--kdir DIR] [--kernel-image FILE]" \
 		"[--label LABEL] [--debug] [--append ARGS] [--host-results FILE]..." \
 		"[--more-results FILE:LABEL]... [--modules DIR[:VARIANT]]..." \
-		"[--lib-modules DIR:VARIANT]... [--report-list FILE]"
+		"[--lib-modules DIR:VARIANT]... [--changed-only FILE] [--report-list FILE]"
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -87,11 +99,13 @@ while [ $# -gt 0 ]; do
 	--debug) DEBUG=--debug ;;
 	--append) APPEND=$2; shift ;;
 	--fuzz-ops) FUZZ_OPS=$2; shift ;;
+	--stress-ops) STRESS_OPS=$2; shift ;;
 	--host-results) HOST_RESULTS+=("$2"); shift ;;
 	--more-results) MORE_RESULTS+=("$2"); shift ;;
 	--modules) MODULE_SETS+=("$2"); shift ;;
 	--lib-modules) LIB_MODULE_SETS+=("$2"); shift ;;
 	--report-list) REPORT_LIST=$2; shift ;;
+	--changed-only) CHANGED_ONLY=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
@@ -132,7 +146,7 @@ LOG_DIR=$BUILD_DIR/logs
 mkdir -p "$VM_DIR" "$LOG_DIR"
 
 # The guest's settings, on the kernel command line.
-GUEST_ARGS="ws.fuzz_ops=$FUZZ_OPS"
+GUEST_ARGS="ws.fuzz_ops=$FUZZ_OPS ws.stress_ops=$STRESS_OPS"
 [ -z "${FUZZ_SEED:-}" ] || GUEST_ARGS="$GUEST_ARGS ws.fuzz_seed=$FUZZ_SEED"
 [ -z "$DEBUG" ] || GUEST_ARGS="$GUEST_ARGS ws.debug=1"
 
@@ -146,6 +160,43 @@ for file in "${HOST_RESULTS[@]}"; do
 done
 reports+=("${MORE_RESULTS[@]}" "$programs:$LABEL")
 
+# With --changed-only: the signature of what every module's test depends
+# on (the kernel image, the guest's harness, the programs, the settings),
+# then one line per module folder of the first set, "NAME SIGNATURE" (its
+# sources, its .ko and its guest test folder).
+ONLY_ARGS=()
+run_signatures() {
+	local dir=${MODULE_SETS[0]%%:*} kbuild name
+	{
+		echo "$GUEST_ARGS $APPEND"
+		cat "${IMAGE:-$KDIR/arch/x86/boot/bzImage}" "$WS"/tests/guest/* \
+			"$WS/tests/lib/ktap.sh" "$VM_DIR"/bin/* 2>/dev/null
+	} | sha256sum | cut -d' ' -f1 | sed 's/^/common /'
+	for kbuild in "$dir"/*/Kbuild; do
+		[ -f "$kbuild" ] || continue
+		name=$(basename "$(dirname "$kbuild")")
+		echo "$name $(find "$(dirname "$kbuild")" "$WS/tests/modules/$name" -type f \
+			\( -name '*.rs' -o -name '*.c' -o -name '*.h' -o -name '*.sh' \
+			-o -name Kbuild -o -name "$name.ko" \) ! -name bindings_generated.rs \
+			-print0 2>/dev/null | sort -z | xargs -0 cat | sha256sum | cut -d' ' -f1)"
+	done
+}
+if [ -n "$CHANGED_ONLY" ]; then
+	signatures=$(run_signatures)
+	changed=""
+	if [ -f "$CHANGED_ONLY" ] &&
+		[ "$(head -n 1 "$CHANGED_ONLY")" = "$(echo "$signatures" | head -n 1)" ]; then
+		changed=$(echo "$signatures" | tail -n +2 | grep -vxFf "$CHANGED_ONLY" | cut -d' ' -f1 || true)
+	fi
+	if [ -n "$changed" ]; then
+		for name in $changed; do
+			ONLY_ARGS+=(--only "$name")
+		done
+		say "testing only what changed since the last run that passed:" \
+			"$(echo "$changed" | tr '\n' ' ')(ALL=1 tests every module)" >&2
+	fi
+fi
+
 # vm_run DIR LABEL [LIB_MODULES]: one VM run with the modules under DIR,
 # or, with LIB_MODULES (a lib/modules/RELEASE folder), those of DIR loaded
 # with modprobe from there.
@@ -154,24 +205,30 @@ vm_run() {
 	tag=$(echo "${label:-vm}" | tr ' /' '--')
 	local cpio=$VM_DIR/initramfs-$tag.cpio results=$LOG_DIR/results-$tag.log
 	local console=$LOG_DIR/console-$tag.log guest=$LOG_DIR/guest-$tag.log
-	local kos=() initramfs_args=() guest_args=$GUEST_ARGS
+	local kos=() initramfs_args=() guest_args=$GUEST_ARGS t0
+	t0=$(now)
 
 	if [ -n "$lib_modules" ]; then
 		initramfs_args+=(--lib-modules "$lib_modules")
 		guest_args="$guest_args ws.load=modprobe"
 	fi
-	"$WS/tests/vm/make-initramfs.sh" "${initramfs_args[@]}" "$KDIR" "$dir" \
+	"$WS/tests/vm/make-initramfs.sh" "${initramfs_args[@]}" "${ONLY_ARGS[@]}" "$KDIR" "$dir" \
 		"$VM_DIR/bin" "$cpio" >"$results"
 	mapfile -t kos < <(sed -n 's|^file /\(lib/\)\{0,1\}modules/[^ ]*\.ko \([^ ]*\) .*|\2|p' "$cpio.list")
 	image_check >>"$results"
-	"$WS/tests/vm/check-modules.sh" "$KDIR" "${kos[@]}" >>"$results"
+	# The doctor's module checks read only the .ko files and KDIR: they
+	# run beside the VM (one host thread).
+	"$WS/tests/vm/check-modules.sh" "$KDIR" "${kos[@]}" >"$results.doctor" &
+	local doctor=$!
 	"$WS/tests/vm/boot-qemu.sh" $DEBUG --append "$guest_args $APPEND" \
 		"${BOOT_ARGS[@]}" "$KDIR" "$cpio" "$console" "$guest" >"$results.boot"
-	# The guest's results, then the run's own.
-	cat "$guest" "$results.boot" >>"$results"
-	rm -f "$results.boot"
+	wait "$doctor" || echo "not ok doctor: the module checks ran # exit status $?" >>"$results.doctor"
+	# The doctor's result, the guest's, then the run's own.
+	cat "$results.doctor" "$guest" "$results.boot" >>"$results"
+	rm -f "$results.doctor" "$results.boot"
 	"$WS/tests/vm/scan-console.sh" "$console" "$guest" >>"$results"
 	reports+=("$results:$label")
+	part_time "[$label] VM run" "$t0"
 }
 
 for set in "${MODULE_SETS[@]}"; do
@@ -188,4 +245,12 @@ if [ -n "$REPORT_LIST" ]; then
 	printf '%s\n' "${reports[@]}" >>"$REPORT_LIST"
 	exit 0
 fi
-exec "$WS/tests/ktap-report.sh" $SHOW "${reports[@]}"
+[ -n "$CHANGED_ONLY" ] || exec "$WS/tests/ktap-report.sh" $SHOW "${reports[@]}"
+status=0
+"$WS/tests/ktap-report.sh" $SHOW "${reports[@]}" || status=$?
+if [ "$status" -eq 0 ]; then
+	echo "$signatures" >"$CHANGED_ONLY"
+else
+	rm -f "$CHANGED_ONLY"
+fi
+exit "$status"

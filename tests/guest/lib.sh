@@ -201,6 +201,9 @@ test_together() {
 #                    check-debug each pass theirs)
 #   ws.fuzz_seed=S   its seed (default: 32 random bits from /dev/urandom), to
 #                    replay a failed run; the seed is always printed.
+#   ws.stress_ops=N  operations of each of the stress test's 8 processes
+#                    (default 2000, make check's; make run's edit loop
+#                    passes fewer)
 
 # Centiseconds since boot.
 uptime_cs() {
@@ -256,9 +259,11 @@ misc_store_after_load() {
 		run_program "fuzzer" /tests/bin/rust-misc-stress fuzz \
 			--seed "$seed" --ops "$ops" $target
 	fi
+	stress_ops=$(cmdline_value ws.stress_ops)
 	# shellcheck disable=SC2086
-	run_program "stress test" /tests/bin/rust-misc-stress stress \
-		--procs 8 --ops 2000 --seed "$seed" $target
+	run_program "stress test (8 processes x ${stress_ops:-2000} ops)" \
+		/tests/bin/rust-misc-stress stress \
+		--procs 8 --ops "${stress_ops:-2000}" --seed "$seed" $target
 }
 
 # misc_store_after_unload DEVICE: the module said goodbye, the node is gone.

@@ -20,8 +20,10 @@
 # --file DEST=SRC    also the file SRC, at DEST in the initramfs (such as
 #                    the benchmark's guest script, tests/bench/guest.sh)
 #
-# writes OUT (the cpio archive), OUT.list (gen_init_cpio's input) and
-# OUT.modules (the modules the guest tests, in order). Prints a failed
+# writes OUT (the cpio archive), OUT.list (gen_init_cpio's input),
+# OUT.modules (the modules the guest tests, in order) and OUT.c-modules
+# (those of them written in C: folders without a .rs file; the debug tests
+# give them fewer load/unload cycles). Prints a failed
 # result for a module without a guest test (it is not tested: the suite
 # must fail) and for a test folder without a module; the modules are
 # tested all the same.
@@ -58,7 +60,9 @@ GEN_INIT_CPIO=$KDIR/usr/gen_init_cpio
 
 list=$OUT.list
 modlist=$OUT.modules
+c_modlist=$OUT.c-modules
 : >"$modlist"
+: >"$c_modlist"
 {
 	for d in /bin /dev /proc /sys /modules /tests /tests/bin /tests/lib /tests/modules; do
 		echo "dir $d 0755 0 0"
@@ -72,6 +76,7 @@ modlist=$OUT.modules
 	echo "file /tests/lib.sh $WS/tests/guest/lib.sh 0644 0 0"
 	echo "file /tests/debug.sh $WS/tests/guest/debug.sh 0644 0 0"
 	echo "file /tests/modules.list $modlist 0644 0 0"
+	echo "file /tests/c-modules.list $c_modlist 0644 0 0"
 	for file in $FILES; do
 		echo "file ${file%%=*} ${file#*=} 0644 0 0"
 	done
@@ -89,6 +94,8 @@ modlist=$OUT.modules
 			continue
 		fi
 		echo "$name" >>"$modlist"
+		[ -n "$(find "$(dirname "$kbuild")" -maxdepth 1 -name '*.rs' -print -quit)" ] ||
+			echo "$name" >>"$c_modlist"
 		echo "dir /tests/modules/$name 0755 0 0"
 		echo "file /tests/modules/$name/guest.sh $guest 0644 0 0"
 		ko=$(dirname "$kbuild")/$name.ko
