@@ -153,7 +153,7 @@ export WS_PROGRAMS_BINDGEN := $(PROGRAMS_KCONF_BINDGEN)
 export WS_PROGRAMS_LIBCLANG_PATH := $(PROGRAMS_KCONF_LIBCLANG_PATH)
 export WS_KDIR_SERIES := $(KDIR_SERIES)
 
-.PHONY: all modules clean modules_install help deps kernel kernel-debug run \
+.PHONY: all modules clean modules_install help deps kernel kernel-debug kernels kernels-debug run \
 	check check-debug check-generation check-debug-generation headers \
 	check-kdir doctor rust-analyzer check-rust-analyzer dkms-modules dkms-source dkms-install check-dkms bench \
 	check-stock
@@ -275,6 +275,14 @@ kernel-debug:
 	@$(call DEPS,$(sort $(KERNEL) $(DEFAULT_KERNEL)))
 	@$(WS)/scripts/build-kernel.sh debug
 
+# Every generation's kernel (of KERNELS), or debug kernel, one after the
+# other (each build uses every core).
+kernels:
+	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel &&) true
+
+kernels-debug:
+	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel-debug &&) true
+
 # `run` and `check` always use the workspace's own kernel: it is what boots.
 # Every result line is labelled with the kernel generation (and the run's
 # variant: "[6.12] ...", "[6.12 headers] ..."). The fuzzer's length is
@@ -358,7 +366,7 @@ check:
 	@mkdir -p $(BUILD_DIR)/logs
 	@rm -f $(CHECK_TIMES); date +%s >$(CHECK_TIMES).t0
 	@$(call DEPS,$(KERNELS)) --rust-analyzer
-	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel &&) true
+	@$(MAKE) --no-print-directory kernels
 	@rm -f $(REPORT_LIST) $(REPORT_LIST).*
 	@{ $(TIMED) "workspace checks" $(WS)/tests/workspace-checks.sh && \
 		$(TIMED) "doctor cases" $(WS)/tests/doctor-cases.sh && \
@@ -460,7 +468,7 @@ check-debug:
 	@mkdir -p $(BUILD_DIR)/logs
 	@rm -f $(DEBUG_TIMES); date +%s >$(DEBUG_TIMES).t0
 	@$(call DEPS,$(KERNELS))
-	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel-debug &&) true
+	@$(MAKE) --no-print-directory kernels-debug
 	@mkdir -p $(foreach k,$(KERNELS),$(BUILD_DIR)/logs/$(k))
 	@rm -f $(DEBUG_LISTS)
 	@$(WS)/tests/vm/build-programs.sh $(BUILD_DIR)/vm/bin $(BUILD_DIR)/vm/work >/dev/null

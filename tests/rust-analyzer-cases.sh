@@ -3,8 +3,9 @@
 #
 # `make rust-analyzer`, checked with a real rust-analyzer (make check):
 #
-# 1. the pinned rust-analyzer (scripts/install-deps.sh --rust-analyzer,
-#    built from crates.io into build/tools) runs;
+# 1. Debian's packaged rust-analyzer (scripts/install-deps.sh
+#    --rust-analyzer: Debian 13's backports, in a root filesystem under
+#    build/envs, run through build/tools/bin/rust-analyzer) runs;
 # 2. for each kernel generation of KERNELS, in a copy of the sources (the
 #    workspace's own module folders are left alone): `make rust-analyzer`
 #    against the workspace's kernel of that generation writes
@@ -27,21 +28,23 @@ D=$BUILD_DIR/rust-analyzer-check
 mkdir -p "$D"
 RA=$BUILD_DIR/tools/bin/rust-analyzer
 
-# Its build's progress lines (once, the longest step of a first run) go to
-# file descriptor PROGRESS_FD (make check: the terminal), default stderr.
+# The environment's progress lines (once, on a first run) go to file
+# descriptor PROGRESS_FD (make check: the terminal), default stderr.
 set -o pipefail
 if ! "$WS/scripts/install-deps.sh" --rust-analyzer 2>&1 | tee "$D/install.log" >&"${PROGRESS_FD:-2}"; then
-	not_ok "rust-analyzer: the pinned rust-analyzer builds" "see $D/install.log"
+	not_ok "rust-analyzer: Debian's rust-analyzer is installed" "see $D/install.log"
 	tail -n 5 "$D/install.log" | diag_lines
 	exit 0
 fi
-# Which release it is: cargo's record (its --version says 0.0.0).
-release=$(grep -o '"ra_ap_rust-analyzer [^ ]*' "$BUILD_DIR/tools/.crates.toml" | tr -d '"')
+# Which release it is: its own word, and the package's version in the
+# environment's dpkg database.
+package=$(awk '/^Package: rust-analyzer$/ { p = 1 } p && /^Version: / { print $2; exit }' \
+	"$BUILD_DIR/envs/rust-analyzer/var/lib/dpkg/status" 2>/dev/null || true)
 if ! out=$("$RA" --version 2>&1); then
-	not_ok "rust-analyzer: the pinned rust-analyzer runs" "$out"
+	not_ok "rust-analyzer: Debian's rust-analyzer runs" "$out"
 	exit 0
 fi
-ok "rust-analyzer: the pinned rust-analyzer runs ($release)"
+ok "rust-analyzer: Debian's rust-analyzer runs ($out, package ${package:-of unknown version})"
 
 # analyse SRC: `rust-analyzer diagnostics` on SRC/rust-project.json into
 # SRC.diagnostics; fails when it did not complete its scan (it also exits
@@ -49,8 +52,11 @@ ok "rust-analyzer: the pinned rust-analyzer runs ($release)"
 # (`rust-analyzer unresolved-references` would list unresolved names
 # only, but 0.0.349's panics, "no db attached"; `diagnostics` reports
 # every unresolved name, import, module and macro as an error.)
+# Its progress line is drawn with backspaces on the same output as the
+# diagnostics: what comes before a line's last backspace is dropped.
 analyse() {
-	"$RA" diagnostics "$1" >"$1.diagnostics" 2>"$1.diagnostics.log" || true
+	{ "$RA" diagnostics "$1" 2>"$1.diagnostics.log" || true; } |
+		sed 's/.*\x08//' >"$1.diagnostics"
 	grep -qx 'diagnostic scan complete' "$1.diagnostics"
 }
 
