@@ -76,7 +76,7 @@ endif
 # The paths a user gives, the lists (MODULE=a.ko b.ko, KERNELS=6.12 6.1)
 # and the names that reach commands too.
 USER_PATHS := KDIR DEST INSTALL_MOD_PATH DKMS_ROOT DKMS_KDIR RUST_PROJECT \
-	RUNNING_KDIR SELF_CONTAINED_DIR SELF_CONTAINED_OUT
+	RUNNING_KDIR SELF_CONTAINED_DIR SELF_CONTAINED_OUT BUILD_DIR
 $(foreach v,$(USER_PATHS),$(call refuse_unsafe,$(v),path))
 $(call refuse_unsafe,MODULE,list of .ko files,list)
 $(call refuse_unsafe,KERNELS,list of kernel generations,list)

@@ -5,11 +5,11 @@
 # a space, a shell character (; and #, $(...), a backquote) or a file where
 # a folder is expected, in each variable that names a path (KDIR, DEST,
 # INSTALL_MOD_PATH, DKMS_ROOT, DKMS_KDIR, MODULE, RUST_PROJECT,
-# RUNNING_KDIR, SELF_CONTAINED_DIR, SELF_CONTAINED_OUT) or a name that
-# reaches commands (KERNEL, KERNELS, RELEASE, DKMS_KERNEL), and a copy of
-# the workspace in folders whose paths have them. Each case asserts make's
-# specific message, and that the probe file the value would create if any
-# piece of it ran does not exist. The refusals of the Makefile's checks
+# RUNNING_KDIR, SELF_CONTAINED_DIR, SELF_CONTAINED_OUT, BUILD_DIR) or a
+# name that reaches commands (KERNEL, KERNELS, RELEASE, DKMS_KERNEL), and
+# a copy of the workspace in folders whose paths have them. Each case
+# asserts make's specific message, and that the probe file the value would
+# create if any piece of it ran does not exist. The refusals of the Makefile's checks
 # (the top of the Makefile) must be make's one error line: nothing else
 # ran, so nothing was built; the ones about a file or a folder that only
 # the scripts can tell (KDIR, MODULE) are the doctor's and the scripts'
@@ -138,7 +138,7 @@ refused_cases() {
 user_make "$WS" help KDIR="$FOLDER" DEST="$T/new" INSTALL_MOD_PATH="$T/new" \
 	DKMS_ROOT="$T/new" DKMS_KDIR="$FOLDER" RUST_PROJECT="$T/rust-project.json" \
 	MODULE="$FILE $FILE" RUNNING_KDIR="$FOLDER" SELF_CONTAINED_DIR="$T/new" \
-	SELF_CONTAINED_OUT="$T/new" KERNEL=6.12 KERNELS="$(kconf_labels | paste -sd' ')" \
+	SELF_CONTAINED_OUT="$T/new" BUILD_DIR="$T/build" KERNEL=6.12 KERNELS="$(kconf_labels | paste -sd' ')" \
 	RELEASE=6.12.1-test DKMS_KERNEL=6.12.1-test
 if [ "$RC" -eq 0 ] && [ "$(printf '%s\n' "$OUT" | head -n 1)" = "Out-of-tree Rust kernel modules" ]; then
 	ok "control: safe values of every checked variable are taken (make help)"
@@ -159,6 +159,7 @@ refused_cases RUST_PROJECT path rust-analyzer
 refused_cases RUNNING_KDIR path "" doctor
 refused_cases SELF_CONTAINED_DIR path "SELF_CONTAINED=1 modules"
 refused_cases SELF_CONTAINED_OUT path "SELF_CONTAINED=1 modules"
+refused_cases BUILD_DIR path "" kernel
 refused_cases MODULE "list of .ko files" doctor
 refused_cases KERNELS "list of kernel generations" check
 refused_cases KERNEL name kernel run check
