@@ -7,8 +7,109 @@
 # workspace's own test kernel, boot it in QEMU and run the tests.
 # `make help` lists the targets.
 
-WS        := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# The workspace's folder: where make read this file (the last word of
+# MAKEFILE_LIST, less the makefiles of the MAKEFILES environment variable).
+WS_MAKEFILE := $(filter-out $(MAKEFILES),$(MAKEFILE_LIST))
+WS        := $(abspath $(dir $(lastword $(WS_MAKEFILE))))
 BUILD_DIR := $(WS)/build
+
+# ---------------------------------------------------------------------------
+# The workspace's own folder and the paths and names given to make (on the
+# command line or in the environment) are checked first, before anything
+# below uses them: the $(shell ...) calls run while make reads this file.
+# Such a value reaches make's functions, the rules Kbuild writes and shell
+# command lines unquoted, and Kbuild cannot build in a path with whitespace
+# anyway, so a value with one of these is refused with one line saying
+# which variable, what it has and what to do (make's own $(error): nothing
+# is run). Each value is read unexpanded ($(value ...)): a $(...) in it is
+# never expanded.
+#   whitespace       make splits the value into words (Kbuild cannot build
+#                    in such a path)
+#   $                make expands it (a $(shell ...) would run), so does sh
+#   ; & | < > ( ) `  the shell's command separators, pipes, redirections,
+#                    subshells and command substitutions
+#   " ' \            the shell's quoting, also make's escapes
+#   #                a comment for make and for the shell
+#   * ? [ ]          wildcards of the shell and of make
+#   : =              a rule's target separator, or a variable assignment, in
+#                    the rules Kbuild writes paths into (its .cmd files)
+#   %                make's pattern character (Kbuild's filter, patsubst)
+#   ,                separates make's function arguments and compiler
+#                    option lists (-Wp,-MMD,<file>)
+EMPTY :=
+SPACE := $(EMPTY) $(EMPTY)
+TAB   := $(EMPTY)	$(EMPTY)
+define NEWLINE
+
+
+endef
+UNSAFE_CHARS := ; & | < > ( ) ` $$ " ' \ \# * ? [ ] : = % ,
+
+# has_space,NAME: non-empty when the value of variable NAME has whitespace.
+has_space = $(or $(findstring $(SPACE),$(value $(1))),$(findstring $(TAB),$(value $(1))),$(findstring $(NEWLINE),$(value $(1))))
+# unsafe_in,NAME: the characters of UNSAFE_CHARS that NAME's value has.
+unsafe_in = $(strip $(foreach c,$(UNSAFE_CHARS),$(if $(findstring $c,$(value $(1))),$c)))
+# found_in,NAME,LIST: what to refuse in NAME's value, as words for a
+# message ("a space and ; #"); whitespace does not count when LIST is set
+# (the value is a list of words).
+found_in = $(strip $(if $(if $(2),,$(call has_space,$(1))),a space$(if $(call unsafe_in,$(1)), and)) $(call unsafe_in,$(1)))
+WITHOUT_UNSAFE = without whitespace or any of $(UNSAFE_CHARS)
+
+# refuse_unsafe,NAME,KIND[,LIST]: stop on a value make, Kbuild or the shell
+# cannot carry safely; KIND says what the value is, LIST that it is a list
+# of words (whitespace separates them).
+comma := ,
+refuse_unsafe = $(if $(call found_in,$(1),$(3)),$(error $(1)='$(value $(1))': a $(2) with $(call found_in,$(1),$(3)): $(call why_unsafe,$(1),$(2)); $(call give_safe,$(2),$(3))))
+why_unsafe = $(if $(call unsafe_in,$(1)),make$(comma) Kbuild or the shell would split it$(comma) expand it or run pieces of it,$(if $(filter path,$(2)),Kbuild cannot build in such a path and )make splits it into words)
+give_safe = give $(if $(2),values without any of $(UNSAFE_CHARS),a $(1) $(WITHOUT_UNSAFE))$(if $(filter path,$(1)), (rename or move the folder$(comma) or point a symlink at it from such a path))
+
+# The workspace's folder: its own message (before kernels/*.conf is looked
+# up, which a split path would only report as "no kernels/6.12.conf"). Run
+# in the folder (or with -C), its path is CURDIR's; read with -f PATH, a
+# PATH with whitespace is split in MAKEFILE_LIST, whose last word is then
+# no file.
+ifneq ($(call found_in,WS)$(if $(wildcard $(lastword $(WS_MAKEFILE))),,split),)
+  WS_WHERE := $(if $(wildcard $(lastword $(WS_MAKEFILE))),$(value WS),$(patsubst %/Makefile,%,$(WS_MAKEFILE)))
+  $(error the workspace's folder '$(WS_WHERE)' has a path with $(or $(call found_in,WS_WHERE),a space): $(call why_unsafe,WS_WHERE,path); clone or move the workspace to a path $(WITHOUT_UNSAFE))
+endif
+
+# The paths a user gives, the lists (MODULE=a.ko b.ko, KERNELS=6.12 6.1)
+# and the names that reach commands too.
+USER_PATHS := KDIR DEST INSTALL_MOD_PATH DKMS_ROOT DKMS_KDIR RUST_PROJECT \
+	RUNNING_KDIR SELF_CONTAINED_DIR SELF_CONTAINED_OUT BUILD_DIR
+$(foreach v,$(USER_PATHS),$(call refuse_unsafe,$(v),path))
+$(call refuse_unsafe,MODULE,list of .ko files,list)
+$(call refuse_unsafe,KERNELS,list of kernel generations,list)
+$(foreach v,KERNEL RELEASE DKMS_KERNEL,$(call refuse_unsafe,$(v),name))
+
+# A relative path is made absolute from the current folder, which must then
+# be as safe as the path itself.
+ifneq ($(call found_in,CURDIR),)
+  $(foreach v,$(USER_PATHS) MODULE,$(if $(filter-out /%,$(value $(v))),$(error $(v)=$(value $(v)): a relative path, and the current folder '$(CURDIR)' has $(call found_in,CURDIR) in its path; give an absolute path $(WITHOUT_UNSAFE))))
+endif
+
+# What each path must be, when given (the values are safe to look up now):
+# a folder that is created when missing, an existing folder, a file to
+# write in an existing folder, existing files.
+is_dir = $(wildcard $(1)/.)
+exists = $(wildcard $(1))
+$(foreach v,DEST INSTALL_MOD_PATH DKMS_ROOT,$(if $(and $(value $(v)),$(call exists,$(value $(v))),$(if $(call is_dir,$(value $(v))),,x)),\
+	$(error $(v)=$(value $(v)): not a folder (a file of that name exists); give the path of a folder, which is created when missing)))
+ifneq ($(value DKMS_KDIR),)
+  $(if $(call exists,$(DKMS_KDIR)),$(if $(call is_dir,$(DKMS_KDIR)),,\
+	$(error DKMS_KDIR=$(DKMS_KDIR): not a folder (a file); give the kernel's build tree or headers folder)),\
+	$(error DKMS_KDIR=$(DKMS_KDIR): no such folder; give the kernel's build tree or headers folder))
+endif
+ifneq ($(value RUST_PROJECT),)
+  $(if $(call is_dir,$(RUST_PROJECT)),$(error RUST_PROJECT=$(RUST_PROJECT): a folder, not a file; give the path of the rust-project.json to write))
+  $(if $(call is_dir,$(dir $(abspath $(RUST_PROJECT)))),,$(error RUST_PROJECT=$(RUST_PROJECT): its folder $(patsubst %/,%,$(dir $(abspath $(RUST_PROJECT)))) does not exist; create it or give a path in an existing folder))
+endif
+# MODULE is a list of .ko files (the doctor says which one is missing), so
+# a file whose path has a space cannot be given: say so when one of its
+# words is no file.
+ifneq ($(word 2,$(value MODULE)),)
+  $(foreach m,$(MODULE),$(if $(call exists,$(m)),,$(error MODULE=$(MODULE): no file $(m); MODULE is a list of .ko files separated by spaces, so give .ko files whose paths have no whitespace (move or link them))))
+endif
 
 # Kernel generations: one description each in kernels/*.conf, read through
 # scripts/kernel-conf.sh. KERNEL picks the workspace's kernel (make kernel,
@@ -344,7 +445,8 @@ bench: kernel
 # generations, side by side with the rest (they touch nothing the rest
 # builds): the doctor's cases (every generation in one run), the checks
 # that do not depend on the generation (tests/workspace-checks.sh: unit
-# tests, shellcheck) and make rust-analyzer checked by a pinned
+# tests, shellcheck), the paths make refuses (tests/path-cases.sh: a few
+# seconds, nothing built) and make rust-analyzer checked by a pinned
 # rust-analyzer on every generation (tests/rust-analyzer-cases.sh, in
 # copies of the sources; it builds that rust-analyzer once, its progress
 # lines on the terminal through fd 3). Then each generation, one after the
@@ -370,8 +472,9 @@ check:
 	@rm -f $(REPORT_LIST) $(REPORT_LIST).*
 	@{ $(TIMED) "workspace checks" $(WS)/tests/workspace-checks.sh && \
 		$(TIMED) "doctor cases" $(WS)/tests/doctor-cases.sh && \
+		$(TIMED) "path cases" $(WS)/tests/path-cases.sh && \
 		PROGRESS_FD=3 $(TIMED) "rust-analyzer cases" $(WS)/tests/rust-analyzer-cases.sh || \
-		echo "not ok workspace checks, doctor and rust-analyzer cases ran to completion # exit status $$?"; \
+		echo "not ok workspace checks, doctor, path and rust-analyzer cases ran to completion # exit status $$?"; \
 		} 3>&1 >$(ONCE_RESULTS) 2>$(BUILD_DIR)/logs/workspace-checks.err & once=$$!; \
 	status=0; \
 	for k in $(KERNELS); do \

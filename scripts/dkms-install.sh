@@ -42,8 +42,16 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--source-only) SOURCE_ONLY=1 ;;
 	--kernel) RELEASE=$2; shift ;;
-	--kdir) KSRC=$(cd "$2" && pwd) || die "--kdir $2: no such folder"; shift ;;
-	--root) mkdir -p "$2"; ROOT=$(cd "$2" && pwd -P); shift ;;
+	--kdir)
+		[ -e "$2" ] || die "--kdir $2: no such folder"
+		[ -d "$2" ] || die "--kdir $2: not a folder (a file)"
+		KSRC=$(cd "$2" && pwd)
+		shift ;;
+	--root)
+		[ ! -e "$2" ] || [ -d "$2" ] || die "--root $2: not a folder (a file)"
+		mkdir -p "$2"
+		ROOT=$(cd "$2" && pwd -P)
+		shift ;;
 	*) usage ;;
 	esac
 	shift

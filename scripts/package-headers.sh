@@ -38,13 +38,17 @@ if [ "${1:-}" = --rustc ]; then
 	shift 2
 fi
 [ $# -eq 2 ] || usage
-KDIR=$(cd "$1" && pwd)
-DEST=$2
 
 die() {
 	echo "package-headers: error: $*" >&2
 	exit 1
 }
+
+[ -e "$1" ] || die "KDIR=$1 does not exist: give a built kernel tree"
+[ -d "$1" ] || die "KDIR=$1 is not a directory: give a built kernel tree"
+KDIR=$(cd "$1" && pwd)
+DEST=$2
+[ ! -e "$DEST" ] || [ -d "$DEST" ] || die "DEST=$DEST is not a directory: give a folder to create (or replace)"
 
 config() { # config NAME: the value of CONFIG_NAME in KDIR's auto.conf
 	sed -n "s/^CONFIG_$1=//p" "$KDIR/include/config/auto.conf" | tr -d '"'

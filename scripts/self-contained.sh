@@ -49,6 +49,8 @@ DOCTOR_DIR=$WS/scripts/doctor
 KDIR=$1
 
 # --- KDIR --------------------------------------------------------------------
+[ -e "$KDIR" ] || die "KDIR=$KDIR does not exist: point KDIR at a kernel's build tree or headers, e.g. /lib/modules/\$(uname -r)/build"
+[ -d "$KDIR" ] || die "KDIR=$KDIR is not a directory: point KDIR at a kernel's build tree or headers, e.g. /lib/modules/\$(uname -r)/build"
 AUTO_CONF=$KDIR/include/config/auto.conf
 if [ ! -f "$AUTO_CONF" ] || [ ! -f "$KDIR/include/config/kernel.release" ]; then
 	die "KDIR=$KDIR is not a configured kernel tree (no include/config/auto.conf and kernel.release): point KDIR at a kernel's build tree or headers, e.g. /lib/modules/\$(uname -r)/build"

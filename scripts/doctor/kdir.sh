@@ -23,6 +23,10 @@ broken_include() {
 }
 
 check_kdir() {
+	if [ -n "$KDIR" ] && [ -e "$KDIR" ] && [ ! -d "$KDIR" ]; then
+		problem "KDIR=$KDIR is not a directory (it is a file): KDIR is a kernel's build tree or headers folder" "$(kdir_advice)"
+		return
+	fi
 	if [ -z "$KDIR" ] || [ ! -d "$KDIR" ]; then
 		problem "KDIR=${KDIR:-(unset)} does not exist" "$(kdir_advice)"
 		return

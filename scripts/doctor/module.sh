@@ -62,6 +62,10 @@ check_rust_symbols() {
 }
 
 check_module() {
+	if [ -d "$1" ]; then
+		problem "module $1 is a directory, not a .ko file" "fix: give the path of a built module (MODULE=modules/<name>/<name>.ko)"
+		return
+	fi
 	if [ ! -f "$1" ]; then
 		problem "module $1 does not exist" "fix: build it first ('make')"
 		return
