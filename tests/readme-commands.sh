@@ -213,6 +213,7 @@ check_clean() {
 		tr '\n' ' ')
 	lost=$(cd "$SRC" && while read -r f; do [ -e "$f" ] || printf '%s ' "$f"; done <"$D/sources.list")
 	SRC=$built
+	[ "$STATUS" -ne 0 ] || rm -rf "$D/clean"
 	if [ "$STATUS" -ne 0 ]; then
 		failed "$1: removes the build outputs"
 	elif [ -n "$left" ] || [ -n "$lost" ]; then
@@ -278,6 +279,7 @@ check_headers() {
 	local doctor=$D/logs/headers-doctor.log
 	if in_copy make doctor KDIR="$dest" >"$doctor" 2>&1; then
 		ok "$1: packages the kernel with its Rust metadata and compiler record; make doctor KDIR=DEST: all ok"
+		rm -rf "$dest"
 	else
 		not_ok "$1: packages the kernel with its Rust metadata and compiler record; make doctor KDIR=DEST: all ok" \
 			"see $doctor"
