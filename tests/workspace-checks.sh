@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host checks of make check that do not depend on the kernel generation, run
-# once: the host unit tests of the test programs' pure parts, and shellcheck
-# on every shell script. Prints result lines (tests/lib/ktap.sh). Run
+# once: the host unit tests of the test programs' pure parts, shellcheck
+# on every shell script, and the README's commands and links
+# (tests/readme-commands.sh). Prints result lines (tests/lib/ktap.sh). Run
 # through the top-level Makefile (make check).
 set -eu
 WS_TAG=workspace
@@ -135,3 +136,7 @@ else
 	printf '%s\n' "$out" | diag_lines
 fi
 rm -f "$plog"
+
+# The README's commands, run or listed as not run, and the links of the
+# README and docs/ (tests/readme-commands.sh).
+"$WS/tests/readme-commands.sh"

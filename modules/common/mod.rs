@@ -62,7 +62,7 @@ pub(crate) use generation::*;
 /// always inlined: the kernel builds Rust at `-Copt-level=s` when it is
 /// optimized for size (as the workspace's kernel is), and there the
 /// compiler keeps that generic function out of line, one more call in every
-/// file operation (tests/bench, README "Rust vs C"); 6.1's kernel crate has
+/// file operation (tests/bench, docs/bench.md); 6.1's kernel crate has
 /// none.
 #[inline(always)]
 pub(crate) fn from_result<T, F>(f: F) -> T

@@ -67,7 +67,7 @@ fn count(counter: &mut u64, n: usize) {
 // `#[inline]` on each method: each has one caller, its file operation in
 // miscdev.rs, and at the kernel's `-Copt-level=s` (a kernel optimized for
 // size, as the workspace's is) the compiler would otherwise keep it out of
-// line, one more call per system call (README "Rust vs C").
+// line, one more call per system call (docs/bench.md).
 impl Operations for Store {
     #[inline]
     fn open(&self) -> Result {

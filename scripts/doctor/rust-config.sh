@@ -85,7 +85,7 @@ check_rust_config() {
 	if [ "$(cfg CC_IS_GCC)" = y ] && [ "$(cfg X86_64)" = y ]; then
 		# scripts/self-contained.sh: GCC-built x86_64 kernels.
 		self_contained=("     or, without rebuilding it, modules that carry their own Rust support:" \
-			"     make SELF_CONTAINED=1 KDIR=$KDIR (README: \"Debian's stock kernel\")")
+			"     make SELF_CONTAINED=1 KDIR=$KDIR (docs/debian-stock.md)")
 	fi
 	problem "CONFIG_RUST is off in KDIR's config (CONFIG_HAVE_RUST=y); false dependencies of RUST, from $source:" \
 		"${details[@]}" \

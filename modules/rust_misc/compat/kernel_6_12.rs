@@ -33,7 +33,7 @@ pub(crate) type Buffer<const N: usize> = KBox<[u8; N]>;
 /// (`init::zeroed()`). Not `KVec::from_elem(0, N, ..)`: that stores the
 /// bytes one at a time, a loop the compiler keeps at the kernel's
 /// `-Copt-level=s` (about 50,000 more instructions per module load for the
-/// two buffers, README "Rust vs C").
+/// two buffers, docs/bench.md).
 pub(crate) fn zeroed_buffer<const N: usize>() -> Result<Buffer<N>> {
     KBox::init(kernel::init::zeroed(), GFP_KERNEL)
 }
