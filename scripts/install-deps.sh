@@ -173,27 +173,6 @@ llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev"
 	[ "$RUST_INSTALL" != system ] || PACKAGES="$PACKAGES $RUST_PACKAGES"
 done
 
-# One dpkg-query for all of them (make run asks on every edit).
-# shellcheck disable=SC2016,SC2086 # dpkg-query's own ${fields}; one word per package
-installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $PACKAGES 2>/dev/null |
-	awk '$2 == "install" && $3 == "ok" && $4 == "installed" { printf "%s ", $1 }' || true)"
-missing=""
-for pkg in $PACKAGES; do
-	case " $missing $installed" in *" $pkg "*) continue ;; esac
-	missing="$missing $pkg"
-done
-if [ -n "$missing" ]; then
-	step_start "installing Debian packages:$missing"
-	apt_update
-	# shellcheck disable=SC2086 # one word per package
-	with_progress "$LOG" as_root env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends $missing || {
-		tail -n 20 "$LOG" >&2
-		die "apt-get install failed; full log: $LOG"
-	}
-	step_done
-fi
-
 # cargo_install CRATE@VERSION: build a host tool into build/tools, from /
 # so that rust-toolchain.toml (no cargo of its own) plays no part: the
 # host's default toolchain builds it (RUSTC=... in the environment picks
@@ -224,6 +203,49 @@ build_tool() {
 	}
 	step_done
 }
+
+# bindgen from crates.io is built by rustup's cargo, which needs none of
+# the packages: on a fresh machine it builds while apt-get installs them.
+early_builds=""
+start_early_builds() {
+	command -v cargo >/dev/null 2>&1 || return 0
+	started=""
+	for label in $KERNEL_LABELS; do
+		kconf_load "$label" || exit 1
+		case "$BINDGEN_SOURCE" in cargo:*) ;; *) continue ;; esac
+		crate=${BINDGEN_SOURCE#cargo:}
+		case " $started " in *" $crate "*) continue ;; esac
+		[ "$("$KCONF_BINDGEN" --version 2>/dev/null || true)" != "bindgen ${crate#*@}" ] || continue
+		build_tool "$crate" &
+		early_builds="$early_builds $!"
+		started="$started $crate"
+	done
+}
+
+# One dpkg-query for all of them (make run asks on every edit).
+# shellcheck disable=SC2016,SC2086 # dpkg-query's own ${fields}; one word per package
+installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $PACKAGES 2>/dev/null |
+	awk '$2 == "install" && $3 == "ok" && $4 == "installed" { printf "%s ", $1 }' || true)"
+missing=""
+for pkg in $PACKAGES; do
+	case " $missing $installed" in *" $pkg "*) continue ;; esac
+	missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
+	start_early_builds
+	step_start "installing Debian packages:$missing"
+	apt_update
+	# shellcheck disable=SC2086 # one word per package
+	with_progress "$LOG" as_root env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends $missing || {
+		tail -n 20 "$LOG" >&2
+		die "apt-get install failed; full log: $LOG"
+	}
+	step_done
+fi
+for pid in $early_builds; do
+	wait "$pid" || exit 1
+done
 
 for label in $KERNEL_LABELS; do
 	kconf_load "$label" || exit 1

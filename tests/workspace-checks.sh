@@ -114,6 +114,28 @@ else
 	printf '%s\n' "$out" | diag_lines
 fi
 
+# make check's table of wall times (part_time, scripts/timed.sh, and
+# tests/ktap-report.sh --times): each part recorded with its seconds, the
+# table before the closing lines, which stay last.
+tdir=$(mktemp -d)
+printf 'ok a\nnot ok b # broken\n' >"$tdir/results"
+status=0
+WS_TIMES=$tdir/times "$WS/scripts/timed.sh" "part one" sleep 1 || status=$?
+WS_TIMES=$tdir/times "$WS/scripts/timed.sh" "part two" false || status=$((status + $?))
+echo $(($(now) - 90)) >"$tdir/times.t0"
+out=$("$WS/tests/ktap-report.sh" --times "$tdir/times" "$tdir/results" 2>&1) || true
+rm -rf "$tdir"
+name="make check's table of wall times: each part, the whole run, then the totals last"
+if [ "$status" -eq 1 ] && printf '%s\n' "$out" | grep -qE '^# +[1-9][0-9]* s  part one$' &&
+	printf '%s\n' "$out" | grep -qE '^# +[0-9]+ s  part two$' &&
+	printf '%s\n' "$out" | grep -qE '^# +9[0-9] s  the whole run \(1 min 3[0-9] s\)$' &&
+	[ "$(printf '%s\n' "$out" | tail -n 1)" = "1 passed, 1 failed" ]; then
+	ok "$name"
+else
+	not_ok "$name" "timed.sh statuses $status (1 expected: false's); the report:"
+	printf '%s\n' "$out" | diag_lines
+fi
+
 # Long steps (kernel builds, cargo install, apt-get) run through
 # with_progress (scripts/lib.sh): a line with the time and the log's last
 # line while they run, and the command's exit status kept.
