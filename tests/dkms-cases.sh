@@ -40,13 +40,6 @@ ROOT=$D/root
 LOG_DIR=$D/logs
 VERSION=$(git -C "$WS" describe --always --dirty)
 
-# result NAME WHY COMMAND...: ok when COMMAND succeeds, else not ok with WHY.
-result() {
-	local name=$1 why=$2
-	shift 2
-	if "$@"; then ok "$name"; else not_ok "$name" "$why"; fi
-}
-
 # has FILE TEXT: FILE has a line with TEXT.
 has() {
 	grep -qF -- "$2" "$1" 2>/dev/null

@@ -44,15 +44,6 @@ STAGING=$H/staging
 mkdir -p "$LOG_DIR"
 chmod 0700 "$BUILD_DIR"
 
-diag() { echo "# $*"; }
-# result NAME WHY COMMAND...: ok when COMMAND succeeds, else not ok with WHY.
-result() {
-	local name=$1 why=$2
-	shift 2
-	if "$@"; then ok "$name"; else not_ok "$name" "$why"; fi
-}
-
-
 # make_read_only DIR: root-owned, nothing writable.
 make_read_only() {
 	chown -R 0:0 "$1"

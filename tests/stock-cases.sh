@@ -40,15 +40,11 @@ VM_ARGS=$2
 SERIES=$KERNEL_SERIES
 LOG_DIR=$BUILD_DIR/logs/$KERNEL/stock
 mkdir -p "$LOG_DIR"
+# The results go to RESULTS (file descriptor 4), progress to stdout.
 exec 4>"$RESULTS"
+KTAP_FD=4
 : >"$VM_ARGS"
 
-# result NAME WHY COMMAND...: ok when COMMAND succeeds, else not ok with WHY.
-result() {
-	local name=$1 why=$2
-	shift 2
-	if "$@"; then ok "$name" >&4; else not_ok "$name" "$why" >&4; fi
-}
 # has_line FILE TEXT: FILE has TEXT (fixed string).
 has_line() {
 	grep -qF -- "$2" "$1"
@@ -72,7 +68,7 @@ H=$(debian_headers "$SERIES") || die "cannot fetch Debian's stock linux-headers-
 RELEASE=$(cat "$H/include/config/kernel.release")
 IMAGE=$(debian_kernel "$H") || die "cannot fetch Debian's stock kernel image for $RELEASE"
 VERMAGIC="$RELEASE SMP preempt mod_unload modversions "
-echo "# Debian's stock kernel: $RELEASE, headers $H" >&4
+diag "Debian's stock kernel: $RELEASE, headers $H"
 
 # --- 1. root's build: the VM run's modules --------------------------------------
 # In a copy of the sources: the workspace's modules/ hold the modules of
@@ -84,11 +80,11 @@ log=$LOG_DIR/build.log
 t0=$(now)
 if make --no-print-directory -C "$COPY" SELF_CONTAINED=1 KDIR="$H" BINDGEN="$WS_BINDGEN" \
 	SELF_CONTAINED_DIR="$BUILD_DIR/self-contained" >"$log" 2>&1; then
-	ok "stock: make SELF_CONTAINED=1 KDIR=<stock headers> builds the modules ($(($(now) - t0)) s)" >&4
-	grep -E 'Rust support .*done in|up to date' "$log" | sed 's/^/# /' >&4
+	ok "stock: make SELF_CONTAINED=1 KDIR=<stock headers> builds the modules ($(($(now) - t0)) s)"
+	grep -E 'Rust support .*done in|up to date' "$log" | diag_lines
 else
 	not_ok "stock: make SELF_CONTAINED=1 KDIR=<stock headers> builds the modules" \
-		"$(tail -n 3 "$log" | tr '\n' ' ') (log: $log)" >&4
+		"$(tail -n 3 "$log" | tr '\n' ' ') (log: $log)"
 fi
 printf '%s\n' --kdir "$H" --kernel-image "$IMAGE" --modules "$COPY/modules" >"$VM_ARGS"
 
@@ -140,7 +136,7 @@ if as_nobody make -C "$SRC" SELF_CONTAINED=1 KDIR="$NH" BINDGEN="$NOBODY_DIR/too
 		"$built .ko files (log: $log)" test "$built" -eq 5
 else
 	not_ok "stock: nobody builds the 5 modules against a read-only stock tree and Rust support" \
-		"$(tail -n 3 "$log" | tr '\n' ' ') (log: $log)" >&4
+		"$(tail -n 3 "$log" | tr '\n' ' ') (log: $log)"
 fi
 result "stock: nobody's build reused the cached Rust support" "(log: $log)" \
 	has_line "$log" "Rust support for $RELEASE: up to date"
@@ -198,5 +194,5 @@ if H61=$(debian_headers 6.1); then
 	result "stock: ... before anything is built" "$BUILD_DIR/self-contained/$r61 exists" \
 		test ! -e "$BUILD_DIR/self-contained/$r61"
 else
-	not_ok "stock: Debian's stock 6.1 headers can be fetched" "apt-get could not fetch linux-headers-6.1.0-*-amd64" >&4
+	not_ok "stock: Debian's stock 6.1 headers can be fetched" "apt-get could not fetch linux-headers-6.1.0-*-amd64"
 fi

@@ -6,7 +6,8 @@
 # Results go to file descriptor 3, the second serial port (/dev/ttyS1), one
 # per line, printed by the workspace's one result printer (tests/lib/ktap.sh,
 # the same file as on the host): ok NAME / not ok NAME # WHY /
-# ok NAME # SKIP WHY / # DIAGNOSTIC; and "end" when the guest finished. The
+# ok NAME # SKIP WHY / # DIAGNOSTIC (ok, not_ok, skip, diag, and result and
+# check for a command's exit status); and "end" when the guest finished. The
 # host labels and numbers them into KTAP (tests/ktap-report.sh). The kernel
 # console stays on ttyS0, so printk output never splits a result.
 KTAP_FD=3
@@ -21,13 +22,6 @@ cmdline_value() {
 		"$1="*) echo "${word#*=}" ;;
 		esac
 	done
-}
-
-# check NAME COMMAND...: ok when COMMAND succeeds.
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
 }
 
 # The kernel log since the last `dmesg -c`, without level prefixes or

@@ -8,10 +8,13 @@
 #
 # Result lines (one per line, written to file descriptor $KTAP_FD, default
 # 1; KTAP_PREFIX, when set, goes before every name):
-#   ok NAME
-#   not ok NAME # WHY
-#   ok NAME # SKIP WHY         (counted as skipped, not passed)
-#   # DIAGNOSTIC
+#   ok NAME                    ok NAME
+#   not ok NAME # WHY          not_ok NAME WHY
+#   ok NAME # SKIP WHY         skip NAME WHY (counted as skipped, not passed)
+#   # DIAGNOSTIC               diag TEXT, diag_lines (each line of stdin)
+# and for a result that is a command's exit status, result NAME WHY
+# COMMAND... (ok, or not ok with WHY) and check NAME COMMAND... (the same,
+# WHY naming the command).
 # Other lines (such as the guest's end marker) are not results.
 #
 # The report (ktap_report, host only) follows kselftest's KTAP version 1:
@@ -41,6 +44,26 @@ not_ok() {
 # skip NAME WHY: a test that could not run here, and why.
 skip() {
 	ktap_out "ok ${KTAP_PREFIX:-}$1 # SKIP ${2:-no reason given}"
+}
+
+# result NAME WHY COMMAND...: run COMMAND; ok NAME when it succeeds, else
+# not ok NAME # WHY. (NAME and WHY stay this function's own arguments while
+# COMMAND runs, which may print results of its own.)
+result() {
+	if ktap_run_command "$@"; then ok "$1"; else not_ok "$1" "$2"; fi
+}
+
+# ktap_run_command NAME WHY COMMAND...: COMMAND's exit status.
+ktap_run_command() {
+	shift 2
+	"$@"
+}
+
+# check NAME COMMAND...: result, saying which command failed.
+check() {
+	ktap_check_name=$1
+	shift
+	result "$ktap_check_name" "failed: $*" "$@"
 }
 
 # diag TEXT...: one diagnostic line.
