@@ -119,7 +119,7 @@ main() {
 			check_clang
 			check_out_dir
 		else
-			skip "Rust metadata, rustc, target spec, bindgen, clang, --out-dir: KDIR has no Rust support"
+			doctor_skip "Rust metadata, rustc, target spec, bindgen, clang, --out-dir: KDIR has no Rust support"
 		fi
 	fi
 	[ -n "$RELEASE" ] || RELEASE=$KREL

@@ -68,25 +68,25 @@ check_generation() {
 	local series from conf err
 	IFS=$'\t' read -r series from < <(kdir_series) || true
 	if [ -z "${series:-}" ]; then
-		problem "KDIR's kernel version is unknown: no include/config/kernel.release, no VERSION/PATCHLEVEL in its Makefile" \
+		doctor_problem "KDIR's kernel version is unknown: no include/config/kernel.release, no VERSION/PATCHLEVEL in its Makefile" \
 			"fix: pass KDIR=/path/to/a configured, built kernel tree"
 		return
 	fi
 	conf=$(kconf_find "$series")
 	if [ -z "$conf" ]; then
-		problem "KDIR is a Linux $series tree (from $from): the workspace supports Linux $(known_series) only" \
+		doctor_problem "KDIR is a Linux $series tree (from $from): the workspace supports Linux $(known_series) only" \
 			"(each generation is described in kernels/<series>.conf: its toolchain and Rust metadata; $series has none)" \
 			"fix: pass KDIR=/path/to/a built tree of a supported generation ('make kernel' builds the workspace's)"
 		return
 	fi
 	conf=${conf##*/}
 	if ! err=$(kconf_load "${conf%.conf}" 2>&1); then
-		problem "kernels/$conf, the description of KDIR's generation, cannot be read:" "$err" \
+		doctor_problem "kernels/$conf, the description of KDIR's generation, cannot be read:" "$err" \
 			"fix: correct kernels/$conf (fields as in the other kernels/*.conf)"
 		return
 	fi
 	kconf_load "${conf%.conf}"
 	GEN_CONF=$KCONF_FILE
 	GEN_LABEL=$KERNEL_LABEL
-	ok "KDIR is a Linux $series tree: generation $GEN_LABEL (kernels/$conf)"
+	doctor_ok "KDIR is a Linux $series tree: generation $GEN_LABEL (kernels/$conf)"
 }

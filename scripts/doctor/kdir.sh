@@ -24,11 +24,11 @@ broken_include() {
 
 check_kdir() {
 	if [ -n "$KDIR" ] && [ -e "$KDIR" ] && [ ! -d "$KDIR" ]; then
-		problem "KDIR=$KDIR is not a directory (it is a file): KDIR is a kernel's build tree or headers folder" "$(kdir_advice)"
+		doctor_problem "KDIR=$KDIR is not a directory (it is a file): KDIR is a kernel's build tree or headers folder" "$(kdir_advice)"
 		return
 	fi
 	if [ -z "$KDIR" ] || [ ! -d "$KDIR" ]; then
-		problem "KDIR=${KDIR:-(unset)} does not exist" "$(kdir_advice)"
+		doctor_problem "KDIR=${KDIR:-(unset)} does not exist" "$(kdir_advice)"
 		return
 	fi
 	local f missing='' details=() inc
@@ -47,10 +47,10 @@ check_kdir() {
 	CONF=$KDIR/include/config/auto.conf
 	[ -f "$CONF" ] || CONF=$KDIR/.config
 	if [ -n "$missing" ]; then
-		problem "KDIR=$KDIR is not a configured, prepared kernel tree: missing$missing" \
+		doctor_problem "KDIR=$KDIR is not a configured, prepared kernel tree: missing$missing" \
 			"${details[@]}" "$(kdir_advice)"
 	else
-		ok "KDIR is a built kernel tree: $KDIR (${KREL:-no kernel.release})"
+		doctor_ok "KDIR is a built kernel tree: $KDIR (${KREL:-no kernel.release})"
 	fi
 	# The other checks only need the config.
 	[ ! -f "$KDIR/.config" ] || KDIR_OK=1

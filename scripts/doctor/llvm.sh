@@ -28,7 +28,7 @@ bindgen_libclang() {
 
 check_bindgen() {
 	if ! command -v "$BINDGEN" >/dev/null 2>&1; then
-		problem "BINDGEN=$BINDGEN does not exist (modules with generated bindings need it)" \
+		doctor_problem "BINDGEN=$BINDGEN does not exist (modules with generated bindings need it)" \
 			"fix: run 'make deps' (builds bindgen-cli into build/tools/), or pass BINDGEN=/path/to/bindgen"
 		return
 	fi
@@ -55,13 +55,13 @@ check_bindgen() {
 		fi
 	fi
 	if [ ${#errors[@]} -gt 0 ]; then
-		problem "bindgen/libclang do not fit KDIR" "${errors[@]}" \
+		doctor_problem "bindgen/libclang do not fit KDIR" "${errors[@]}" \
 			"fix: use bindgen >= ${min:-the minimum of the kernel} and LIBCLANG_PATH=/usr/lib/llvm-<the kernel's clang major>/lib"
 		return
 	fi
 	local vs=
 	[ -z "${kclang_text:-}" ] || vs=" (the kernel's clang: $kclang_text)"
-	ok "bindgen $ver (kernel minimum ${min:-unknown}), libclang $libclang$vs"
+	doctor_ok "bindgen $ver (kernel minimum ${min:-unknown}), libclang $libclang$vs"
 }
 
 # The C compiler Kbuild runs for a clang-built tree, from LLVM=.
@@ -69,7 +69,7 @@ check_clang() {
 	local kclang major cc ver
 	kclang=$(cfg CLANG_VERSION)
 	if [ "${kclang:-0}" = 0 ]; then
-		skip "clang: KDIR was not built with clang (C compiler: $(cfg CC_VERSION_TEXT))"
+		doctor_skip "clang: KDIR was not built with clang (C compiler: $(cfg CC_VERSION_TEXT))"
 		return
 	fi
 	major=$((kclang / 10000))
@@ -77,7 +77,7 @@ check_clang() {
 	# in /) or a suffix (starting with -) means plain clang, even LLVM=0.
 	case $LLVM in
 	'')
-		problem "KDIR was built with clang $major but LLVM is not set: Kbuild would use gcc" \
+		doctor_problem "KDIR was built with clang $major but LLVM is not set: Kbuild would use gcc" \
 			"fix: pass LLVM=1 (the Makefile then picks /usr/lib/llvm-$major/bin/ when needed)"
 		return ;;
 	-*) cc=clang$LLVM ;;
@@ -86,12 +86,12 @@ check_clang() {
 	esac
 	ver=$("$cc" -dumpversion 2>/dev/null || true)
 	if [ -z "$ver" ]; then
-		problem "LLVM=$LLVM runs $cc, which does not exist" \
+		doctor_problem "LLVM=$LLVM runs $cc, which does not exist" \
 			"fix: install clang-$major (make deps) or pass LLVM=/usr/lib/llvm-$major/bin/"
 	elif [ "${ver%%.*}" != "$major" ]; then
-		problem "LLVM=$LLVM runs $cc $ver, but KDIR was built with clang $major (CONFIG_CLANG_VERSION=$kclang)" \
+		doctor_problem "LLVM=$LLVM runs $cc $ver, but KDIR was built with clang $major (CONFIG_CLANG_VERSION=$kclang)" \
 			"fix: pass LLVM=/usr/lib/llvm-$major/bin/ (or LLVM=-$major)"
 	else
-		ok "clang $ver ($cc, LLVM=$LLVM) matches the kernel's (CONFIG_CLANG_VERSION=$kclang)"
+		doctor_ok "clang $ver ($cc, LLVM=$LLVM) matches the kernel's (CONFIG_CLANG_VERSION=$kclang)"
 	fi
 }

@@ -20,7 +20,7 @@ needs_target_spec() {
 
 check_metadata() {
 	if [ -z "$GEN_CONF" ]; then
-		skip "Rust metadata: no description of KDIR's generation says which files to expect"
+		doctor_skip "Rust metadata: no description of KDIR's generation says which files to expect"
 		return
 	fi
 	local f missing=() want=$RUST_METADATA n=0 list=''
@@ -31,12 +31,12 @@ check_metadata() {
 		[ -f "$KDIR/$f" ] || missing+=("$f")
 	done
 	if [ ${#missing[@]} -eq 0 ]; then
-		ok "Rust metadata present: $n files ($list)"
+		doctor_ok "Rust metadata present: $n files ($list)"
 		return
 	fi
 	local why="the kernel's Rust build output is not in KDIR"
 	[ -d "$KDIR/rust" ] || why="KDIR has no rust/ folder at all"
-	problem "Rust metadata missing in KDIR: ${missing[*]}" \
+	doctor_problem "Rust metadata missing in KDIR: ${missing[*]}" \
 		"($why; rustc fails with E0463 \"can't find crate\" or a missing target)" \
 		"fix: package the headers with scripts/package-headers.sh (it copies $RUST_TARGET_SPEC, rust/*.rmeta, libmacros.so)," \
 		"     or point KDIR at the full build tree the kernel was built in"

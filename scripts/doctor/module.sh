@@ -11,15 +11,15 @@ check_vermagic() {
 	vermagic=${vermagic% }
 	modrel=${vermagic%% *}
 	if [ -z "$RELEASE" ]; then
-		skip "$name vermagic: no target release (no --release, no KDIR kernel.release)"
+		doctor_skip "$name vermagic: no target release (no --release, no KDIR kernel.release)"
 	elif [ -z "$modrel" ]; then
-		problem "$name has no vermagic: not a kernel module?" "fix: rebuild it with 'make'"
+		doctor_problem "$name has no vermagic: not a kernel module?" "fix: rebuild it with 'make'"
 	elif [ "$modrel" != "$RELEASE" ]; then
-		problem "$name was built for $modrel, not for the target kernel $RELEASE: insmod fails with 'Invalid module format'" \
+		doctor_problem "$name was built for $modrel, not for the target kernel $RELEASE: insmod fails with 'Invalid module format'" \
 			"vermagic: $vermagic" \
 			"fix: build it against that kernel's tree: make KDIR=/path/to/the $RELEASE build (or its headers)"
 	else
-		ok "$name vermagic matches release $RELEASE ($vermagic)"
+		doctor_ok "$name vermagic matches release $RELEASE ($vermagic)"
 	fi
 }
 
@@ -36,13 +36,13 @@ check_rust_symbols() {
 	[ -f "$symvers" ] || return 0
 	needed=$(rust_imports "$ko")
 	if [ -z "$needed" ]; then
-		ok "$name needs no Rust symbols from the kernel"
+		doctor_ok "$name needs no Rust symbols from the kernel"
 		return
 	fi
 	missing=$(awk 'NR == FNR { have[$2] = 1; next } !($1 in have)' "$symvers" - <<<"$needed")
 	count=$(echo "$needed" | wc -l)
 	if [ -z "$missing" ]; then
-		ok "$name: the $count Rust symbols it needs are exported (Module.symvers)"
+		doctor_ok "$name: the $count Rust symbols it needs are exported (Module.symvers)"
 		return
 	fi
 	local first nmiss has_rust rust_cfg
@@ -51,11 +51,11 @@ check_rust_symbols() {
 	rust_cfg=$(cfg RUST)
 	has_rust=$(awk '$2 ~ /^(_R|__rust)/ { n++ } END { print n + 0 }' "$symvers")
 	if [ "$has_rust" = 0 ]; then
-		problem "$name needs $nmiss Rust symbols (e.g. $first) that KDIR's Module.symvers does not export:" \
+		doctor_problem "$name needs $nmiss Rust symbols (e.g. $first) that KDIR's Module.symvers does not export:" \
 			"the target kernel was built without Rust (CONFIG_RUST=${rust_cfg:-n}, no Rust symbol in Module.symvers); insmod fails with 'Unknown symbol'" \
 			"fix: boot and build against a kernel with CONFIG_RUST=y ('make kernel' builds the workspace's)"
 	else
-		problem "$name needs $nmiss of its $count Rust symbols (e.g. $first) that KDIR's Module.symvers does not export:" \
+		doctor_problem "$name needs $nmiss of its $count Rust symbols (e.g. $first) that KDIR's Module.symvers does not export:" \
 			"the target kernel has Rust, but from another build (Rust symbol names carry a hash of the kernel crate)" \
 			"fix: rebuild the module against exactly the target kernel's tree"
 	fi
@@ -63,11 +63,11 @@ check_rust_symbols() {
 
 check_module() {
 	if [ -d "$1" ]; then
-		problem "module $1 is a directory, not a .ko file" "fix: give the path of a built module (MODULE=modules/<name>/<name>.ko)"
+		doctor_problem "module $1 is a directory, not a .ko file" "fix: give the path of a built module (MODULE=modules/<name>/<name>.ko)"
 		return
 	fi
 	if [ ! -f "$1" ]; then
-		problem "module $1 does not exist" "fix: build it first ('make')"
+		doctor_problem "module $1 does not exist" "fix: build it first ('make')"
 		return
 	fi
 	check_vermagic "$1"

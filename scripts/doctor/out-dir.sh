@@ -8,11 +8,11 @@ check_out_dir() {
 	local mb=$KDIR/scripts/Makefile.build
 	[ -f "$mb" ] || return 0
 	if grep -v '^[[:space:]]*#' "$mb" | grep -q -- '--out-dir'; then
-		ok "scripts/Makefile.build passes --out-dir to rustc"
+		doctor_ok "scripts/Makefile.build passes --out-dir to rustc"
 	elif [ -w "$KDIR" ]; then
-		ok "scripts/Makefile.build lacks --out-dir, but KDIR is writable (rustc leaves its temporaries there)"
+		doctor_ok "scripts/Makefile.build lacks --out-dir, but KDIR is writable (rustc leaves its temporaries there)"
 	else
-		problem "KDIR's scripts/Makefile.build lacks --out-dir and KDIR is not writable by $(id -un)" \
+		doctor_problem "KDIR's scripts/Makefile.build lacks --out-dir and KDIR is not writable by $(id -un)" \
 			"rustc runs in KDIR and creates its temporary files there: the build fails with 'Permission denied'" \
 			"fix: patch that tree with scripts/patch-out-dir.sh KDIR (as its owner), or use a writable copy of the tree"
 	fi

@@ -59,12 +59,12 @@ rustc_at_configure_time() {
 check_rust_config() {
 	if [ "$(cfg RUST)" = y ]; then
 		RUST_ON=1
-		ok "CONFIG_RUST=y"
+		doctor_ok "CONFIG_RUST=y"
 		return
 	fi
 	local details=() kconfig expr syms
 	if [ "$(cfg HAVE_RUST)" != y ]; then
-		problem "CONFIG_RUST is off in KDIR's config: this architecture/config has no HAVE_RUST" \
+		doctor_problem "CONFIG_RUST is off in KDIR's config: this architecture/config has no HAVE_RUST" \
 			"fix: use a kernel built for x86_64 (or another architecture with Rust support) with CONFIG_RUST=y"
 		return
 	fi
@@ -87,7 +87,7 @@ check_rust_config() {
 		self_contained=("     or, without rebuilding it, modules that carry their own Rust support:" \
 			"     make SELF_CONTAINED=1 KDIR=$KDIR (docs/debian-stock.md)")
 	fi
-	problem "CONFIG_RUST is off in KDIR's config (CONFIG_HAVE_RUST=y); false dependencies of RUST, from $source:" \
+	doctor_problem "CONFIG_RUST is off in KDIR's config (CONFIG_HAVE_RUST=y); false dependencies of RUST, from $source:" \
 		"${details[@]}" \
 		"fix: reconfigure that kernel with the options above changed (e.g. scripts/config --disable MODVERSIONS)" \
 		"     and the rustc/bindgen it needs ('make rustavailable' there), 'make olddefconfig', check CONFIG_RUST=y, rebuild;" \

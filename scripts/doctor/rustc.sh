@@ -79,17 +79,17 @@ check_rustc() {
 	local expected where actual
 	IFS=$'\t' read -r expected where < <(expected_rustc) || true
 	if ! command -v "$RUSTC" >/dev/null 2>&1; then
-		problem "RUSTC=$RUSTC does not exist" \
+		doctor_problem "RUSTC=$RUSTC does not exist" \
 			"fix: run 'make deps' (installs the workspace's rustc), or pass RUSTC=/path/to/the kernel's rustc"
 		return
 	fi
 	actual=$(run_version "$RUSTC")
 	if [ -z "${expected:-}" ]; then
-		skip "rustc: KDIR records no rustc version (no CONFIG_RUSTC_VERSION_TEXT, rust/libcore.rmeta or rust-toolchain.toml); using $actual"
+		doctor_skip "rustc: KDIR records no rustc version (no CONFIG_RUSTC_VERSION_TEXT, rust/libcore.rmeta or rust-toolchain.toml); using $actual"
 		return
 	fi
 	if [ "$actual" = "$expected" ]; then
-		ok "rustc is the kernel's: $actual ($RUSTC)"
+		doctor_ok "rustc is the kernel's: $actual ($RUSTC)"
 		! check_rmeta_agrees "$expected" || RUSTC_OK=1
 		return
 	fi
@@ -102,7 +102,7 @@ check_rustc() {
 	if [ -n "$have_gen" ] && [ -n "$want_gen" ] && [ "$have_gen" != "$want_gen" ]; then
 		details+=("generations mixed: a $want_gen tree with $have_gen's compiler; each generation has its own rustc (kernels/*.conf)")
 	fi
-	problem "rustc is not the one that built KDIR: modules would fail with E0514 (incompatible rustc)" \
+	doctor_problem "rustc is not the one that built KDIR: modules would fail with E0514 (incompatible rustc)" \
 		"${details[@]}" "$(rustc_fix "$expected")"
 }
 
@@ -113,7 +113,7 @@ check_rmeta_agrees() {
 	[ -f "$KDIR/rust/libcore.rmeta" ] || return 0
 	rmeta=$(rmeta_rustc "$KDIR/rust/libcore.rmeta")
 	if [ -n "$rmeta" ] && [ "$rmeta" != "$1" ]; then
-		problem "KDIR's rust/libcore.rmeta was built by another rustc than its config records" \
+		doctor_problem "KDIR's rust/libcore.rmeta was built by another rustc than its config records" \
 			"rust/libcore.rmeta: $rmeta" \
 			"config:             $1" \
 			"fix: package rust/ again from the tree that was actually built (scripts/package-headers.sh)"

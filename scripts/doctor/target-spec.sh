@@ -50,7 +50,7 @@ check_target_spec() {
 	local spec=$RUST_TARGET_SPEC core=rust/libcore.rmeta
 	[ -n "$GEN_CONF" ] && [ -f "$KDIR/$spec" ] && [ -f "$KDIR/$core" ] || return 0
 	if [ "$RUSTC_OK" = 0 ]; then
-		skip "target spec: not checked, RUSTC is not the compiler that built KDIR (see above)"
+		doctor_skip "target spec: not checked, RUSTC is not the compiler that built KDIR (see above)"
 		return
 	fi
 	local tmp rc=0
@@ -71,11 +71,11 @@ check_target_spec() {
 			--extern core="$KDIR/$core" -o "$tmp/libws_doctor_probe.rmeta" "$tmp/probe.rs" || rc=$?
 	fi
 	if [ "$rc" = 0 ]; then
-		ok "$core was built for $spec as it is now (rustc loads it with --target=./$spec)"
+		doctor_ok "$core was built for $spec as it is now (rustc loads it with --target=./$spec)"
 	elif grep -q 'E0461' "$tmp/err"; then
 		local was now
 		IFS=$'\t' read -r was now < <(spec_triples "$tmp") || true
-		problem "KDIR's Rust metadata was built for another target spec than its $spec: modules would fail with E0461 (couldn't find crate \`core\` with expected target triple)" \
+		doctor_problem "KDIR's Rust metadata was built for another target spec than its $spec: modules would fail with E0461 (couldn't find crate \`core\` with expected target triple)" \
 			"$(printf '%-34s %s' "$core was built for:" "${was:-(unknown)}")" \
 			"$(printf '%-34s %s' "$spec now yields:" "${now:-(unknown)}")" \
 			"(rustc names a custom target by its file stem and a hash of its contents, before rustc 1.63 of its path:" \
@@ -83,7 +83,7 @@ check_target_spec() {
 			"fix: rebuild the kernel's Rust metadata with this $spec (make in the tree, with its toolchain; 'make kernel' for the workspace's)," \
 			"     or restore the $spec the metadata was built with (package the headers again from the tree that built them: scripts/package-headers.sh)"
 	else
-		problem "rustc cannot build against KDIR's $spec and $core:" \
+		doctor_problem "rustc cannot build against KDIR's $spec and $core:" \
 			"$(grep -m 3 -E '^error' "$tmp/err" || head -n 3 "$tmp/err")" \
 			"fix: rebuild the kernel's Rust metadata with the kernel's own rustc ('make kernel' for the workspace's)"
 	fi
