@@ -15,8 +15,9 @@
 #                 lines; FILE.t0, when there, holds the run's start), as
 #                 diagnostic lines before the totals
 #
-# The last line is "N passed, N failed[, N skipped]"; the exit status is 1
-# when anything failed (or nothing ran).
+# The last two lines are kselftest's "# Totals: pass:N fail:N skip:N" and
+# "N passed, N failed[, N skipped]", always the last (CI reads it); the exit
+# status is 1 when anything failed (or nothing ran).
 set -eu
 WS_TAG=report
 # shellcheck source=scripts/lib.sh

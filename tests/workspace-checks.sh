@@ -136,6 +136,29 @@ else
 	printf '%s\n' "$out" | diag_lines
 fi
 
+# make check's report (tests/ktap-report.sh): KTAP numbering, the parts'
+# times, kselftest's totals line, then the closing line that CI reads,
+# always the last.
+sample=$(mktemp)
+printf '%s\n' 'ok a' 'not ok b # why' 'ok c # SKIP why' '# note' >"$sample"
+printf '3\tpart a\n' >"$sample.times"
+status=0
+out=$("$WS/tests/ktap-report.sh" --times "$sample.times" "$sample:L" 2>&1) || status=$?
+rm -f "$sample" "$sample.times"
+expected='KTAP version 1
+1..3
+ok 1 - [L] a
+not ok 2 - [L] b # why
+ok 3 - [L] c # SKIP why
+# [L] note
+# Wall time of each part, longest first (parts that ran side by side overlap):
+#      3 s  part a
+# Totals: pass:1 fail:1 skip:1
+1 passed, 1 failed, 1 skipped'
+result "report: KTAP numbering, the times, '# Totals: pass:N fail:N skip:N', then 'N passed, N failed, N skipped' last" \
+	"exit status $status (1 expected); it printed: $(printf '%s' "$out" | tr '\n' '|')" \
+	test "$status" -eq 1 -a "$out" = "$expected"
+
 # Long steps (kernel builds, cargo install, apt-get) run through
 # with_progress (scripts/lib.sh): a line with the time and the log's last
 # line while they run, and the command's exit status kept.

@@ -24,7 +24,8 @@
 #   not ok 2 - [LABEL] NAME # WHY
 #   ok 3 - [LABEL] NAME # SKIP WHY
 #   # [LABEL] DIAGNOSTIC
-#   N passed, N failed[, N skipped]
+#   # Totals: pass:N fail:N skip:N
+#   N passed, N failed[, N skipped]   (always the last line: CI reads it)
 # POSIX sh only: busybox's ash must run the printer.
 
 # ktap_out TEXT: one line on $KTAP_FD.
@@ -94,8 +95,8 @@ ktap_label() {
 }
 
 # ktap_report FILE...: the KTAP report of the result lines of the FILEs, in
-# order, and the totals line; returns 1 when a test failed or there was
-# none at all.
+# order, then kselftest's totals diagnostic and the totals line; returns 1
+# when a test failed or there was none at all.
 ktap_report() {
 	ktap_all=$(cat "$@" | tr -d '\r' | grep -E '^((not )?ok |# )' || true)
 	echo "KTAP version 1"
@@ -122,6 +123,7 @@ ktap_report() {
 			"# "*) printf '%s\n' "$ktap_line" ;;
 			esac
 		done
+		echo "# Totals: pass:$ktap_pass fail:$ktap_fail skip:$ktap_skip"
 		ktap_totals "$ktap_pass" "$ktap_fail" "$ktap_skip"
 		[ "$ktap_fail" -eq 0 ] && [ "$((ktap_pass + ktap_skip))" -gt 0 ]
 	}
