@@ -28,20 +28,9 @@ die() {
 	exit 2
 }
 
-# The modules Kbuild builds, "DIR NAME" per line in the top-level Kbuild's
-# order: DIR is the folder (modules/hello), NAME the .ko's name.
-kbuild_modules() {
-	sed -n 's|^obj-m[[:space:]]*+\{0,1\}:\{0,1\}=[[:space:]]*\(modules/[^[:space:]]*\)/[[:space:]]*$|\1|p' \
-		"$WS/Kbuild" | while read -r dir; do
-		[ -f "$WS/$dir/Kbuild" ] || die "Kbuild lists $dir/, which has no Kbuild"
-		names=$(sed -n 's/^obj-m[[:space:]]*+\{0,1\}:\{0,1\}=//p' "$WS/$dir/Kbuild" |
-			tr -s ' \t' '\n' | sed -n 's/\.o$//p')
-		[ -n "$names" ] || die "$dir/Kbuild names no obj-m module"
-		for name in $names; do
-			echo "$dir $name"
-		done
-	done
-}
+# modules_listed: the modules Kbuild builds, "DIR NAME" per line.
+# shellcheck source=scripts/modules.sh
+. "$WS/scripts/modules.sh"
 
 print_conf() {
 	build_dir=$1 version=$2
@@ -75,8 +64,9 @@ CLEAN="make KDIR=${kernel_source_dir} clean"
 EOT
 	fi
 	echo 'AUTOINSTALL="yes"'
+	listed=$(modules_listed) || exit 2
 	i=0
-	kbuild_modules | while read -r dir name; do
+	echo "$listed" | while read -r dir name; do
 		cat <<EOT
 BUILT_MODULE_NAME[$i]="$name"
 BUILT_MODULE_LOCATION[$i]="$dir/"
@@ -101,11 +91,12 @@ words() {
 	echo "$1" | paste -sd' '
 }
 
-check() {
+check_conf() {
 	conf=$1 order=${2:-}
 	[ -f "$conf" ] || die "no $conf"
 	have=$(conf_modules "$conf")
-	want=$(kbuild_modules | tr ' ' / | sort)
+	listed=$(modules_listed) || exit 2
+	want=$(echo "$listed" | tr ' ' / | sort)
 	if [ "$have" != "$want" ]; then
 		echo "dkms-conf: $conf is stale: it lists $(words "$have")" \
 			"but Kbuild builds $(words "$want") (regenerate it: make dkms-source)" >&2
@@ -127,7 +118,7 @@ case "${1:-}" in
 	if [ $# -lt 2 ] || [ $# -gt 3 ]; then
 		die "usage: $0 --check CONF [MODULES_ORDER]"
 	fi
-	check "$2" "${3:-}"
+	check_conf "$2" "${3:-}"
 	;;
 *)
 	build_dir=

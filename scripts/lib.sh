@@ -104,6 +104,11 @@ copy_sources() {
 # shellcheck source=tests/lib/ktap.sh
 . "$WS/tests/lib/ktap.sh"
 
+# Which modules there are (modules_in, modules_listed...): found from the
+# Kbuild files and test folders, never listed by hand.
+# shellcheck source=scripts/modules.sh
+. "$WS/scripts/modules.sh"
+
 # write_toolchain_record RUSTC: print the compiler record of a kernel tree,
 # its rust-toolchain.toml: the folder whose bin/rustc built the tree's Rust
 # metadata, which out-of-tree modules must be built with. The format of

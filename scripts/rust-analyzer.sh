@@ -77,8 +77,8 @@ externs=$(grep -o -- '--extern [a-z_]*' "$srctree/scripts/Makefile.build" | cut 
 for crate in $externs; do
 	[ "$crate" = kernel ] || set -- "$@" --module-dep "$crate"
 done
-for kbuild in "$WS"/modules/*/Kbuild; do
-	set -- "$@" --kbuild-env "$kbuild"
+for name in $(modules_in --rust); do
+	set -- "$@" --kbuild-env "$WS/modules/$name/Kbuild"
 done
 set -- "$@" --cfg "ws_kernel_$generation"
 

@@ -319,10 +319,10 @@ link_rust() {
 # each Rust module folder gets a Kbuild of its own (below).
 SUPPORT_OBJS="core compiler_builtins ffi build_error bindings uapi kernel"
 copy_sources "$OUT/link"
-sed -n 's,^obj-m += \(modules/[a-z0-9_]*\)/$,\1,p' "$WS/Kbuild" | while read -r dir; do
-	m=$(basename "$dir")
+listed=$(modules_listed) || die "the module folders the top-level Kbuild lists cannot be read"
+echo "$listed" | while read -r dir m; do
 	dst=$OUT/link/$dir
-	ls "$dst"/*.rs >/dev/null 2>&1 || continue
+	modules_is_rust "$dst" || continue
 	objs="$OUT/src/$dir/$m.o"
 	for o in $SUPPORT_OBJS; do
 		objs="$objs $TREE/rust/$o.o"

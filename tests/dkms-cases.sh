@@ -105,9 +105,10 @@ result "dkms: dkms status says $PACKAGE/$VERSION is installed for $RELEASE" \
 
 conf=$ROOT/usr/src/$PACKAGE-$VERSION/dkms.conf
 mapfile -t names < <(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"$/\1/p' "$conf" 2>/dev/null)
-folders=$(find "$WS/modules" -mindepth 2 -maxdepth 2 -name Kbuild | wc -l)
+folders=$(modules_in | LC_ALL=C sort | paste -sd' ')
+listed=$(printf '%s\n' "${names[@]}" | LC_ALL=C sort | paste -sd' ')
 result "dkms: the generated dkms.conf lists a module per module folder ($folders)" \
-	"${#names[@]} modules in $conf: ${names[*]}" test "${#names[@]}" -eq "$folders"
+	"${#names[@]} modules in $conf: ${names[*]}" test "$listed" = "$folders"
 lib=$ROOT/lib/modules/$RELEASE
 for name in "${names[@]}"; do
 	ko=$lib/updates/dkms/$name.ko

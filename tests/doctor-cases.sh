@@ -45,6 +45,11 @@ export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 # debian_headers SERIES (shared with tests/dkms-cases.sh).
 # shellcheck source=tests/lib/debian-headers.sh
 . "$WS/tests/lib/debian-headers.sh"
+# The module the module checks use: the first Rust module (modules_in,
+# scripts/modules.sh), the smallest one (hello) as the folders are now.
+# shellcheck source=scripts/modules.sh
+. "$WS/scripts/modules.sh"
+CHECKED_MODULE=$(modules_in --rust | head -n 1)
 
 # --- results (the label is the generation the case runs on) ----------------------
 
@@ -609,32 +614,32 @@ case_out_dir() {
 	[ -z "$stage" ] || rm -rf "$stage"
 }
 
-# generation_module: modules/hello built against the generation's tree,
+# generation_module: modules/$CHECKED_MODULE built against the generation's tree,
 # from a copy under $FIX (never the workspace's own .ko, which make check
 # may be rebuilding meanwhile), again only when the tree or the sources are
 # newer; prints its path.
 generation_module() {
-	local copy=$FIX/ko-$LABEL/hello.ko
+	local copy=$FIX/ko-$LABEL/$CHECKED_MODULE.ko
 	mkdir -p "$FIX/ko-$LABEL"
 	if [ ! -f "$copy" ] || [ "$copy" -ot "$GKDIR/vmlinux" ] ||
-		[ -n "$(find "$WS/Kbuild" "$WS/modules/hello" "$WS/modules/common" \( -name "*.rs" -o -name Kbuild \) \
+		[ -n "$(find "$WS/Kbuild" "$WS/modules/$CHECKED_MODULE" "$WS/modules/common" \( -name "*.rs" -o -name Kbuild \) \
 			-newer "$copy" -print -quit)" ]; then
-		build_hello "$FIX/hello-build-$LABEL" || return 1
-		cp "$FIX/hello-build-$LABEL/modules/hello/hello.ko" "$copy"
+		build_module "$FIX/module-build-$LABEL" || return 1
+		cp "$FIX/module-build-$LABEL/modules/$CHECKED_MODULE/$CHECKED_MODULE.ko" "$copy"
 	fi
 	echo "$copy"
 }
 
-# build_hello DIR: build modules/hello from a copy in DIR (with the
-# top-level Kbuild, which gives it its kernel generation, listing hello
+# build_module DIR: build modules/$CHECKED_MODULE from a copy in DIR (with the
+# top-level Kbuild, which gives it its kernel generation, listing it
 # alone), with the generation's toolchain.
-build_hello() {
+build_module() {
 	fresh "$1"
-	git -C "$WS" ls-files -z modules/hello modules/common |
+	git -C "$WS" ls-files -z "modules/$CHECKED_MODULE" modules/common |
 		(cd "$WS" && cpio -0pdm --quiet "$1")
 	{
 		grep -v '^obj-m' "$WS/Kbuild"
-		echo 'obj-m += modules/hello/'
+		echo "obj-m += modules/$CHECKED_MODULE/"
 	} >"$1/Kbuild"
 	# shellcheck disable=SC2046 # the variables are words without spaces
 	make -C "$GKDIR" M="$1" $(toolchain_vars) modules >"$1/build.log" 2>&1
@@ -645,7 +650,7 @@ case_vermagic() {
 	built=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
 	doctor "$GKDIR" --module "$ko" --release "$release"
 	expect_problem "module built for $built checked against release $release" \
-		"hello.ko was built for $built, not for the target kernel $release" \
+		"$CHECKED_MODULE.ko was built for $built, not for the target kernel $release" \
 		"Invalid module format"
 }
 
@@ -689,7 +694,7 @@ run_generation() {
 	case_out_dir
 
 	if ! ko=$(generation_module); then
-		not_ok "module checks" "no module built against $GKDIR (see $FIX/hello-build-$LABEL/build.log)"
+		not_ok "module checks" "no module built against $GKDIR (see $FIX/module-build-$LABEL/build.log)"
 		return
 	fi
 	local release=${hdir##*/linux-headers-}

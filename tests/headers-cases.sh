@@ -241,7 +241,7 @@ for ko in "${built[@]}"; do
 	mkdir -p "$H/modules/$(dirname "$rel")"
 	cp "$ko" "$(dirname "$ko")/Kbuild" "$H/modules/$(dirname "$rel")/"
 done
-if [ ${#built[@]} -eq "$(find "$WS/modules" -mindepth 2 -maxdepth 2 -name Kbuild | wc -l)" ]; then
+if [ ${#built[@]} -eq "$(modules_in | wc -l)" ]; then
 	ok "headers: modules build as user nobody against the read-only relocated tree"
 	diag "built: ${built[*]#"$SRC"/}"
 else

@@ -64,10 +64,9 @@ mkdir -p "$SENTINEL"
 touch "$SENTINEL/kept.o" "$SENTINEL/kept.ko" "$SENTINEL/.kept.o.cmd"
 build_check "build: modules build with no warnings" "$LOG_DIR/build.log"
 
-for kbuild in "$WS"/modules/*/Kbuild; do
-	dir=$(dirname "$kbuild")
+for name in $(modules_in); do
+	dir=$WS/modules/$name
 	[ -f "$dir/bindings_helper.h" ] || continue
-	name=$(basename "$dir")
 	gen=$dir/bindings_generated.rs
 	if [ -f "$gen" ] && [ -z "$(git -C "$WS" ls-files "$gen")" ] &&
 		git -C "$WS" check-ignore -q "$gen"; then
@@ -106,9 +105,8 @@ else
 fi
 
 # What modinfo shows for each module.
-for kbuild in "$WS"/modules/*/Kbuild; do
-	name=$(basename "$(dirname "$kbuild")")
-	ko=$(dirname "$kbuild")/$name.ko
+for name in $(modules_in); do
+	ko=$WS/modules/$name/$name.ko
 	if [ ! -f "$ko" ]; then
 		not_ok "modinfo: $name.ko has license, description and author" "$ko not built"
 		continue

@@ -97,10 +97,10 @@ failed() {
 
 # modules_built: the .ko files the scratch copy's Kbuild files name,
 # relative to it (the folders the top-level Kbuild lists, the object
-# their Kbuild names).
+# their Kbuild names: modules_listed, scripts/modules.sh).
 modules_built() {
-	sed -n 's|^obj-m += \(modules/[^/]*\)/$|\1|p' "$SRC/Kbuild" | while read -r dir; do
-		sed -n "s|^obj-m := \(.*\)\.o$|$dir/\1.ko|p" "$SRC/$dir/Kbuild"
+	WS=$SRC modules_listed | while read -r dir name; do
+		echo "$dir/$name.ko"
 	done
 }
 

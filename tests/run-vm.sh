@@ -166,16 +166,14 @@ reports+=("${MORE_RESULTS[@]}" "$programs:$LABEL")
 # sources, its .ko and its guest test folder).
 ONLY_ARGS=()
 run_signatures() {
-	local dir=${MODULE_SETS[0]%%:*} kbuild name
+	local dir=${MODULE_SETS[0]%%:*} name
 	{
 		echo "$GUEST_ARGS $APPEND"
 		cat "${IMAGE:-$KDIR/arch/x86/boot/bzImage}" "$WS"/tests/guest/* \
 			"$WS/tests/lib/ktap.sh" "$VM_DIR"/bin/* 2>/dev/null
 	} | sha256sum | cut -d' ' -f1 | sed 's/^/common /'
-	for kbuild in "$dir"/*/Kbuild; do
-		[ -f "$kbuild" ] || continue
-		name=$(basename "$(dirname "$kbuild")")
-		echo "$name $(find "$(dirname "$kbuild")" "$WS/tests/modules/$name" -type f \
+	for name in $(modules_in "$dir"); do
+		echo "$name $(find "$dir/$name" "$(dirname "$(modules_guest_test "$name")")" -type f \
 			\( -name '*.rs' -o -name '*.c' -o -name '*.h' -o -name '*.sh' \
 			-o -name Kbuild -o -name "$name.ko" \) ! -name bindings_generated.rs \
 			-print0 2>/dev/null | sort -z | xargs -0 cat | sha256sum | cut -d' ' -f1)"

@@ -12,7 +12,8 @@
 #    rust-project.json, rust-analyzer loads it, and in every crate of the
 #    workspace (each module, each test program) `rust-analyzer diagnostics`
 #    reports no error: no unresolved name, import, module or macro (nor a
-#    type error);
+#    type error), and every crate it should have is there (each Rust
+#    module's crate roots, each test program's, found by scripts/modules.sh);
 # 3. on the default generation, a module made to import an item the kernel
 #    crate does not have: reported as an unresolved import, at its line.
 #
@@ -100,6 +101,14 @@ crate_files() {
 	)
 }
 
+EXPECTED_CRATES=$(
+	for m in $(modules_in --rust); do
+		modules_crate_roots "$m"
+	done
+	# shellcheck disable=SC2046 # paths without spaces
+	modules_program_roots $(modules_program_builds) "$WS/tests/bench/build.sh"
+)
+
 for k in $KERNELS; do
 	kconf_load "$k" || exit 1
 	KTAP_PREFIX="rust-analyzer [$k]: "
@@ -124,15 +133,15 @@ for c in json.load(open(sys.argv[1]))["crates"]:
 		continue
 	fi
 	ok "rust-analyzer loads the project and analyses it ($(($(now) - t0)) s with the build)"
-	# Every expected crate is in it: each module's crate root, each test
-	# program.
-	for expected in modules/hello/hello.rs modules/numbers_vec/numbers_vec.rs \
-		modules/rust_misc/rust_misc_main.rs tests/modules/rust_misc/main.rs \
-		tests/modules/rust_misc/stress.rs tests/bench/main.rs \
-		tests/tools/module-load/fault_load.rs tests/tools/module-load/load_cycles.rs; do
-		echo "$roots" | grep -qx "$expected" ||
-			not_ok "the project has the crate $expected" "not among its workspace crates"
-	done
+	# Every expected crate is in it: each Rust module's crate roots (the
+	# objects its Kbuild names), each test program (what the build.sh
+	# scripts build), found as scripts/modules.sh finds them.
+	missing=$(for expected in $EXPECTED_CRATES; do
+		echo "$roots" | grep -qx "$expected" || echo "$expected"
+	done)
+	result "the project has every module's and test program's crate ($(echo "$EXPECTED_CRATES" | grep -c .))" \
+		"not among its workspace crates: $(echo "$missing" | paste -sd' ')" \
+		test -n "$EXPECTED_CRATES" -a -z "$missing"
 	for root in $roots; do
 		mapfile -t files < <(crate_files "$src" "$root")
 		found=$(errors "$src" "${files[@]}")
@@ -145,17 +154,17 @@ for c in json.load(open(sys.argv[1]))["crates"]:
 		fi
 	done
 
-	# A broken import in the default generation's hello: reported by both,
-	# at its line.
+	# A broken import in a module of the default generation (the first Rust
+	# module's crate root): reported, at its line.
 	[ "$k" = "$(basename "$DEFAULT_KDIR" | sed 's/^linux-//')" ] || continue
-	hello=$src/modules/hello/hello.rs
-	cp "$hello" "$D/$k/hello.rs.orig"
-	echo 'use kernel::ws_no_such_item;' >>"$hello"
-	line=$(wc -l <"$hello")
-	name="a broken import (use kernel::ws_no_such_item at modules/hello/hello.rs:$line) is reported"
+	broken=$(modules_crate_roots "$(modules_in --rust | head -n 1)" | head -n 1)
+	cp "$src/$broken" "$D/$k/broken.rs.orig"
+	echo 'use kernel::ws_no_such_item;' >>"$src/$broken"
+	line=$(wc -l <"$src/$broken")
+	name="a broken import (use kernel::ws_no_such_item at $broken:$line) is reported"
 	if analyse "$src"; then
-		found=$(errors "$src" modules/hello/hello.rs)
-		if echo "$found" | grep -q "^modules/hello/hello.rs:$line:[0-9]*: RustcHardError(\"E0432\"): unresolved import"; then
+		found=$(errors "$src" "$broken")
+		if echo "$found" | grep -q "^$broken:$line:[0-9]*: RustcHardError(\"E0432\"): unresolved import"; then
 			ok "$name"
 		else
 			not_ok "$name" "no unresolved import (E0432) at that line"
@@ -164,5 +173,5 @@ for c in json.load(open(sys.argv[1]))["crates"]:
 	else
 		not_ok "$name" "rust-analyzer failed, see $src.diagnostics.log"
 	fi
-	mv "$D/$k/hello.rs.orig" "$hello"
+	mv "$D/$k/broken.rs.orig" "$src/$broken"
 done

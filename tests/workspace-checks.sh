@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host checks of make check that do not depend on the kernel generation, run
-# once: the host unit tests of the test programs' pure parts, shellcheck
-# on every shell script, and the README's commands and links
-# (tests/readme-commands.sh). Prints result lines (tests/lib/ktap.sh). Run
-# through the top-level Makefile (make check).
+# once: the host unit tests of the test programs' pure parts, rustfmt on
+# them, shellcheck on every shell script, the report's format, the module
+# folders against the top-level Kbuild's list, and the README's commands
+# and links (tests/readme-commands.sh). Prints result lines
+# (tests/lib/ktap.sh). Run through the top-level Makefile (make check).
 set -eu
 WS_TAG=workspace
 # shellcheck source=scripts/lib.sh
@@ -41,9 +42,7 @@ run_unit_tests() {
 # --unit-tests, built by the rustc that builds the programs into
 # WORK/unit-tests (WORK/unit-tests-PROGRAM for a folder of several
 # programs); one result line per #[test].
-for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh \
-	"$WS"/tests/bench/build.sh; do
-	[ -x "$build" ] || continue
+for build in $(modules_program_builds) "$WS"/tests/bench/build.sh; do
 	rel=$(dirname "${build#"$WS"/}")
 	work=$BUILD_DIR/unit-tests/$(basename "$rel")
 	log=$LOG_DIR/unit-tests-$(basename "$rel").log
@@ -158,6 +157,14 @@ ok 3 - [L] c # SKIP why
 result "report: KTAP numbering, the times, '# Totals: pass:N fail:N skip:N', then 'N passed, N failed, N skipped' last" \
 	"exit status $status (1 expected); it printed: $(printf '%s' "$out" | tr '\n' '|')" \
 	test "$status" -eq 1 -a "$out" = "$expected"
+
+# Every module folder is one the top-level Kbuild builds, and every folder
+# it lists is a module folder (scripts/modules.sh: the tests find the
+# modules by their folders, Kbuild builds those it lists).
+folders=$(modules_in | sed 's|^|modules/|' | LC_ALL=C sort | paste -sd' ')
+listed=$(modules_listed | cut -d' ' -f1 | LC_ALL=C sort -u | paste -sd' ')
+result "modules: the top-level Kbuild lists every module folder ($folders)" \
+	"it lists: $listed" test -n "$folders" -a "$listed" = "$folders"
 
 # Long steps (kernel builds, cargo install, apt-get) run through
 # with_progress (scripts/lib.sh): a line with the time and the log's last

@@ -21,8 +21,7 @@ BIN=$1
 WORK=$2
 mkdir -p "$BIN" "$WORK"
 
-for build in "$WS"/tests/modules/*/build.sh "$WS"/tests/tools/*/build.sh; do
-	[ -x "$build" ] || continue
+for build in $(modules_program_builds); do
 	dir=$(dirname "$build")
 	name=$(basename "$dir")
 	rel=${dir#"$WS"/}

@@ -6,8 +6,9 @@
 # workspace's kernel, $DEFAULT_KDIR: a host tool, the same for every
 # kernel): static busybox, the guest's /init and helpers (tests/guest, the
 # result printer tests/lib/ktap.sh), the programs of BINDIR in /tests/bin,
-# and, for each module folder under MODULES (a folder with a Kbuild), its
-# .ko and its guest test tests/modules/NAME/guest.sh.
+# and, for each module folder under MODULES (a folder with a Kbuild:
+# modules_in, scripts/modules.sh), its .ko and its guest test
+# tests/modules/NAME/guest.sh.
 #
 #   tests/vm/make-initramfs.sh [--lib-modules DIR] [--only NAME]...
 #                              [--file DEST=SRC]... KDIR MODULES BINDIR OUT
@@ -84,21 +85,18 @@ c_modlist=$OUT.c-modules
 		[ -x "$prog" ] || continue
 		echo "file /tests/bin/$(basename "$prog") $prog 0755 0 0"
 	done
-	for kbuild in "$MODULES"/*/Kbuild; do
-		[ -f "$kbuild" ] || continue
-		name=$(basename "$(dirname "$kbuild")")
+	for name in $(modules_in "$MODULES"); do
 		case " ${ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
-		guest=$WS/tests/modules/$name/guest.sh
+		guest=$(modules_guest_test "$name")
 		if [ ! -f "$guest" ]; then
 			not_ok "$name: has a guest test" "no tests/modules/$name/guest.sh: the module is not tested" >&3
 			continue
 		fi
 		echo "$name" >>"$modlist"
-		[ -n "$(find "$(dirname "$kbuild")" -maxdepth 1 -name '*.rs' -print -quit)" ] ||
-			echo "$name" >>"$c_modlist"
+		modules_is_rust "$MODULES/$name" || echo "$name" >>"$c_modlist"
 		echo "dir /tests/modules/$name 0755 0 0"
 		echo "file /tests/modules/$name/guest.sh $guest 0644 0 0"
-		ko=$(dirname "$kbuild")/$name.ko
+		ko=$MODULES/$name/$name.ko
 		# A missing .ko is the guest's to report ("module built").
 		[ -n "$LIB_MODULES" ] || [ ! -f "$ko" ] || echo "file /modules/$name.ko $ko 0644 0 0"
 	done
@@ -118,8 +116,7 @@ c_modlist=$OUT.c-modules
 			done
 	fi
 } 3>&1 >"$list"
-for dir in "$WS"/tests/modules/*/; do
-	name=$(basename "$dir")
+for name in $(modules_test_folders); do
 	case " ${ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
 	[ -f "$MODULES/$name/Kbuild" ] ||
 		not_ok "tests/modules/$name: tests a module" "no module $name under $MODULES"
