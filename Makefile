@@ -257,7 +257,7 @@ export WS_KDIR_SERIES := $(KDIR_SERIES)
 .PHONY: all modules clean modules_install help deps kernel kernel-debug kernels kernels-debug run \
 	check check-debug check-generation check-debug-generation headers \
 	check-kdir doctor rust-analyzer check-rust-analyzer dkms-modules dkms-source dkms-install check-dkms bench \
-	check-stock
+	check-stock check-new-module
 
 all: modules
 
@@ -490,9 +490,11 @@ check:
 # that use different cores go side by side: the DKMS cases (their own copy
 # of the sources) beside the host checks (which rebuild modules/), then the
 # default generation's short benchmark (one VM) beside the VM runs (one VM
-# at a time), both only reading the built modules; last, for the default
-# generation, the self-contained modules on Debian's stock kernel (STOCK_RUN
-# below: its builds use every core, then one VM).
+# at a time), both only reading the built modules; then, for the default
+# generation, a module added by the README's recipe in a copy of the
+# sources (NEW_MODULE_RUN below: a build, then one VM run) and last the
+# self-contained modules on Debian's stock kernel (STOCK_RUN below: its
+# builds use every core, then one VM).
 LISTED := $(filter command line,$(origin REPORT_LIST))
 GENERATION_LIST = $(if $(LISTED),$(REPORT_LIST),$(BUILD_DIR)/logs/$(KERNEL)/check-reports.list)
 check-generation: kernel
@@ -509,11 +511,37 @@ check-generation: kernel
 		--modules $(WS)/modules \
 		--modules $(BUILD_DIR)/headers-$(KERNEL)/modules:headers \
 		$(DKMS_VM_ARGS) --report-list $(GENERATION_LIST) || status=$$?; \
+	$(if $(CHECK_NEW_MODULE),$(NEW_MODULE_RUN) || status=$$?; \
+		echo '$(NEW_MODULE_RESULTS):$(NEW_MODULE_LABEL)' >>$(GENERATION_LIST);) \
 	$(if $(CHECK_STOCK),$(STOCK_RUN) --report-list $(GENERATION_LIST) || status=$$?;) \
 	$(if $(CHECK_BENCH),wait $$bench || status=$$?; \
 		echo '$(BUILD_DIR)/bench-check/results.log:bench' >>$(GENERATION_LIST);) \
 	exit $$status
 	@$(if $(LISTED),,$(call REPORT,$(GENERATION_LIST)))
+
+# The README's "Adding a module" followed in a copy of the sources
+# (tests/new-module-cases.sh): the module its commands add, built with the
+# others and tested in one VM run of the copy with a short fuzzer; the
+# run's results must be the workspace's own run's (VM_RUN above, whose
+# results it reads) plus the new module's ("[6.12 new-module]" results).
+# For the default generation. make check-new-module: only this, after a
+# run of the workspace's modules with the same short fuzzer.
+CHECK_NEW_MODULE = $(filter $(DEFAULT_KERNEL),$(KERNEL))
+NEW_MODULE_FUZZ_OPS := 2000
+NEW_MODULE_LABEL = $(RESULTS_LABEL) new-module
+NEW_MODULE_RESULTS = $(BUILD_DIR)/logs/$(KERNEL)/new-module-results.log
+NEW_MODULE_RUN = $(TIMED) "[$(NEW_MODULE_LABEL)] new module cases" \
+	$(WS)/tests/new-module-cases.sh --fuzz-ops $(NEW_MODULE_FUZZ_OPS) \
+	$(BUILD_DIR)/logs/results-$(RESULTS_LABEL).log >$(NEW_MODULE_RESULTS)
+NEW_MODULE_LIST = $(BUILD_DIR)/logs/$(KERNEL)/check-new-module.list
+check-new-module: kernel
+	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
+	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
+	@rm -f $(NEW_MODULE_LIST)
+	@$(call VM_RUN,$(DEFAULT_KDIR),$(NEW_MODULE_FUZZ_OPS)) --report-list $(NEW_MODULE_LIST)
+	@$(NEW_MODULE_RUN)
+	@echo '$(NEW_MODULE_RESULTS):$(NEW_MODULE_LABEL)' >>$(NEW_MODULE_LIST)
+	@$(call REPORT,$(NEW_MODULE_LIST))
 
 # The self-contained modules on Debian's stock kernel of the default
 # generation (make SELF_CONTAINED=1 KDIR=<its headers>): the build cases of
@@ -625,6 +653,7 @@ help:
 	@echo '  make check-dkms  only the DKMS tests: install into a private root, modprobe in QEMU'
 	@echo '  make check-rust-analyzer  only make rust-analyzer checked by a pinned rust-analyzer'
 	@echo '  make check-stock  only the self-contained modules on Debian'"'"'s stock kernel, in QEMU'
+	@echo '  make check-new-module  only a module added by the README'"'"'s commands to a copy, built and run in QEMU'
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
 	@echo '                with load/unload cycles, allocation failures and 1,000,000 fuzzed ops'
 	@echo '  make bench    rust_misc vs its C twin c_misc vs the kernel floor in QEMU: table,'
