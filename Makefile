@@ -406,7 +406,7 @@ VM_RUN = $(WS)/tests/run-vm.sh --kdir $(1) --label '$(RESULTS_LABEL)' \
 	--fuzz-ops $(or $(FUZZ_OPS),$(2)) --stress-ops $(or $(3),$(CHECK_STRESS_OPS))
 
 run: kernel
-	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) KDIR_CHECKED=1 modules
+	@$(MAKE) --no-print-directory -j$(shell nproc) -C $(WS) KDIR=$(DEFAULT_KDIR) KDIR_CHECKED=1 modules
 	@$(if $(filter 1,$(FULL)),$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)),$(call VM_RUN,$(DEFAULT_KDIR),$(RUN_FUZZ_OPS),$(RUN_STRESS_OPS)) \
 		$(if $(filter 1,$(ALL)),,--changed-only $(BUILD_DIR)/vm/make-run.state)) --show
 
@@ -648,14 +648,21 @@ help:
 	@echo '  make deps     install what every kernel generation needs (idempotent)'
 	@echo '  make kernel [KERNEL=..]  build the Linux $(KERNEL_SERIES) test kernel (cached under build/);'
 	@echo '                KERNEL is one of kernels/*.conf: $(KNOWN_KERNELS)'
-	@echo '  make run      deps + kernel + modules, boot QEMU, load each module, show its log'
-	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure'
+	@echo '  make run      deps + kernel + modules, boot QEMU, test the modules that changed since the'
+	@echo '                last run that passed (all on a first run), show their log; short fuzzer'
+	@echo '                ($(RUN_FUZZ_OPS) ops) and stress test (8 x $(RUN_STRESS_OPS) ops), the edit loop'
+	@echo '  make run ALL=1   every module, same short tests'
+	@echo '  make run FULL=1  every module with make check'"'"'s fuzzer ($(CHECK_FUZZ_OPS) ops) and stress test (8 x $(CHECK_STRESS_OPS))'
+	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure,'
+	@echo '                the wall time of each part at the end'
 	@echo '  make check-dkms  only the DKMS tests: install into a private root, modprobe in QEMU'
-	@echo '  make check-rust-analyzer  only make rust-analyzer checked by a pinned rust-analyzer'
+	@echo '  make check-rust-analyzer  only make rust-analyzer checked by Debian'"'"'s packaged rust-analyzer'
 	@echo '  make check-stock  only the self-contained modules on Debian'"'"'s stock kernel, in QEMU'
 	@echo '  make check-new-module  only a module added by the README'"'"'s commands to a copy, built and run in QEMU'
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
-	@echo '                with load/unload cycles, allocation failures and 1,000,000 fuzzed ops'
+	@echo '                with load/unload cycles ($(CYCLES) per Rust module, $(C_CYCLES) per C twin: CYCLES=, C_CYCLES=),'
+	@echo '                allocation failures and 1,000,000 fuzzed ops'
+	@echo '  make kernels, make kernels-debug   every generation'"'"'s kernel (KERNELS=...), one after the other'
 	@echo '  make bench    rust_misc vs its C twin c_misc vs the kernel floor in QEMU: table,'
 	@echo '                build/bench/report.md and chart.svg [BENCH_BOOTS=8 BENCH_ROUNDS=6 BENCH_TARGET_US=4000];'
 	@echo '                BENCH_ICOUNT=1: exact instruction counts instead of times (build/bench-icount)'
