@@ -66,41 +66,37 @@ failed() {
 	printf '%s\n' "$OUT" | head -n 5 | diag_lines
 }
 
-# expect_refused NAME TEXT DIR ARGS...: make ARGS (in DIR) stops at once
-# with make's own error, one line containing "*** TEXT", and no probe.
-expect_refused() {
-	local name=$1 text=$2
-	shift 2
+# expect_stop HOW NAME TEXT DIR ARGS...: make ARGS (in DIR) fails and no
+# probe file appears. HOW "refused": at once, with make's own error, one
+# line containing "*** TEXT"; HOW "failed": with a line containing TEXT (a
+# script's check).
+expect_stop() {
+	local how=$1 name=$2 text=$3
+	shift 3
+	[ "$how" = failed ] || text="*** $text"
 	user_make "$@"
 	if probe_made; then
 		failed "$name" "a piece of the value ran: a probe file was created"
 		find "$T" -name probe -delete
 	elif [ "$RC" -eq 0 ]; then
 		failed "$name" "make exited 0"
-	elif [ "$(printf '%s\n' "$OUT" | wc -l)" -ne 1 ]; then
+	elif [ "$how" = refused ] && [ "$(printf '%s\n' "$OUT" | wc -l)" -ne 1 ]; then
 		failed "$name" "more than make's one error line: something ran"
-	elif ! grep -qF -- "*** $text" <<<"$OUT"; then
-		failed "$name" "no line with: *** $text"
-	else
-		ok "$name"
-	fi
-}
-
-# expect_failure NAME TEXT DIR ARGS...: make ARGS (in DIR) fails with a
-# line containing TEXT (a script's check), and no probe.
-expect_failure() {
-	local name=$1 text=$2
-	shift 2
-	user_make "$@"
-	if probe_made; then
-		failed "$name" "a piece of the value ran: a probe file was created"
-	elif [ "$RC" -eq 0 ]; then
-		failed "$name" "make exited 0"
 	elif ! grep -qF -- "$text" <<<"$OUT"; then
 		failed "$name" "no line with: $text"
 	else
 		ok "$name"
 	fi
+}
+
+# expect_refused NAME TEXT DIR ARGS...: refused by make itself.
+expect_refused() {
+	expect_stop refused "$@"
+}
+
+# expect_failure NAME TEXT DIR ARGS...: refused by a script.
+expect_failure() {
+	expect_stop failed "$@"
 }
 
 # --- the values ----------------------------------------------------------------
