@@ -111,6 +111,12 @@ ifneq ($(word 2,$(value MODULE)),)
   $(foreach m,$(MODULE),$(if $(call exists,$(m)),,$(error MODULE=$(MODULE): no file $(m); MODULE is a list of .ko files separated by spaces, so give .ko files whose paths have no whitespace (move or link them))))
 endif
 
+# Debian installs modinfo, depmod, modprobe, dkms and chroot in /usr/sbin
+# (and /sbin), which are not on a normal user's PATH; the scripts run them
+# as any user. Added at the end, once, for every command make runs.
+SBIN_MISSING := $(filter-out $(subst :, ,$(PATH)),/usr/sbin /sbin)
+export PATH := $(PATH)$(if $(SBIN_MISSING),:$(subst $(SPACE),:,$(SBIN_MISSING)))
+
 # Kernel generations: one description each in kernels/*.conf, read through
 # scripts/kernel-conf.sh. KERNEL picks the workspace's kernel (make kernel,
 # run, check); a module build against KDIR uses the generation of that tree.
@@ -405,6 +411,15 @@ RESULTS_LABEL := $(KERNEL_SERIES)
 VM_RUN = $(WS)/tests/run-vm.sh --kdir $(1) --label '$(RESULTS_LABEL)' \
 	--fuzz-ops $(or $(FUZZ_OPS),$(2)) --stress-ops $(or $(3),$(CHECK_STRESS_OPS))
 
+# $(call HOST_SUITE,RESULTS,COMMAND): run a suite whose result lines go to
+# RESULTS (COMMAND writes them there itself). When it stops before its end
+# (a missing tool, say), a "not ok" line in RESULTS says so, with the error
+# it died with (scripts/lib.sh's die writes it to WS_ERROR_FILE too), and
+# the run goes on to its VM runs and its report, where it is counted:
+# never a bare make error without a report.
+HOST_SUITE = rm -f $(1).err; ( export WS_ERROR_FILE=$(1).err; $(2) ) || { s=$$?; \
+	echo "not ok $(patsubst $(WS)/%,%,$(lastword $(filter %.sh,$(2)))) ran to completion \# exit status $$s$$(sed -n '$$s/^/: /p' $(1).err 2>/dev/null)" >>$(1); }
+
 run: kernel
 	@$(MAKE) --no-print-directory -j$(shell nproc) -C $(WS) KDIR=$(DEFAULT_KDIR) KDIR_CHECKED=1 modules
 	@$(if $(filter 1,$(FULL)),$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)),$(call VM_RUN,$(DEFAULT_KDIR),$(RUN_FUZZ_OPS),$(RUN_STRESS_OPS)) \
@@ -436,8 +451,8 @@ bench: kernel
 	@$(WS)/scripts/install-deps.sh --bench
 	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
 	@mkdir -p $(BUILD_DIR)/$(BENCH_DIR)
-	@$(call BENCH_RUN,$(BENCH_ROUNDS),$(BENCH_TARGET_US),$(BENCH_DIR),--boots $(BENCH_BOOTS) --chart \
-		$(if $(filter 1,$(BENCH_ICOUNT)),--icount)) >$(BUILD_DIR)/$(BENCH_DIR)/results.log
+	@$(call HOST_SUITE,$(BUILD_DIR)/$(BENCH_DIR)/results.log,$(call BENCH_RUN,$(BENCH_ROUNDS),$(BENCH_TARGET_US),$(BENCH_DIR),--boots $(BENCH_BOOTS) --chart \
+		$(if $(filter 1,$(BENCH_ICOUNT)),--icount)) >$(BUILD_DIR)/$(BENCH_DIR)/results.log)
 	@$(WS)/tests/ktap-report.sh $(BUILD_DIR)/$(BENCH_DIR)/results.log:bench
 
 # make check: the whole suite on every kernel generation of KERNELS (all of
@@ -497,23 +512,24 @@ check:
 # builds use every core, then one VM).
 LISTED := $(filter command line,$(origin REPORT_LIST))
 GENERATION_LIST = $(if $(LISTED),$(REPORT_LIST),$(BUILD_DIR)/logs/$(KERNEL)/check-reports.list)
+HOST_RESULTS = $(BUILD_DIR)/logs/$(KERNEL)/host-results.log
 check-generation: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL) $(BUILD_DIR)/bench-check
-	@$(TIMED) "[$(KERNEL_SERIES)] dkms cases" $(DKMS_CASES) & dkms=$$!; status=0; \
-	$(TIMED) "[$(KERNEL_SERIES)] host checks" $(WS)/tests/host-checks.sh \
-		>$(BUILD_DIR)/logs/$(KERNEL)/host-results.log || status=$$?; \
-	wait $$dkms || status=$$?; exit $$status
+	@{ $(call HOST_SUITE,$(DKMS_RESULTS),$(TIMED) "[$(KERNEL_SERIES)] dkms cases" $(DKMS_CASES)); } & dkms=$$!; \
+	$(call HOST_SUITE,$(HOST_RESULTS),$(TIMED) "[$(KERNEL_SERIES)] host checks" $(WS)/tests/host-checks.sh \
+		>$(HOST_RESULTS)); \
+	wait $$dkms
 	@$(if $(LISTED),,rm -f $(GENERATION_LIST);) status=0; \
-	$(if $(CHECK_BENCH),{ $(TIMED) "[$(KERNEL_SERIES)] short benchmark" $(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check,--boots $(CHECK_BENCH_BOOTS)) \
-		>$(BUILD_DIR)/bench-check/results.log; } & bench=$$!;) \
+	$(if $(CHECK_BENCH),{ $(call HOST_SUITE,$(BUILD_DIR)/bench-check/results.log,$(TIMED) "[$(KERNEL_SERIES)] short benchmark" $(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check,--boots $(CHECK_BENCH_BOOTS)) \
+		>$(BUILD_DIR)/bench-check/results.log); } & bench=$$!;) \
 	$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
-		--host-results $(BUILD_DIR)/logs/$(KERNEL)/host-results.log \
+		--host-results $(HOST_RESULTS) \
 		--modules $(WS)/modules \
 		--modules $(BUILD_DIR)/headers-$(KERNEL)/modules:headers \
 		$(DKMS_VM_ARGS) --report-list $(GENERATION_LIST) || status=$$?; \
-	$(if $(CHECK_NEW_MODULE),$(NEW_MODULE_RUN) || status=$$?; \
+	$(if $(CHECK_NEW_MODULE),$(call HOST_SUITE,$(NEW_MODULE_RESULTS),$(NEW_MODULE_RUN)); \
 		echo '$(NEW_MODULE_RESULTS):$(NEW_MODULE_LABEL)' >>$(GENERATION_LIST);) \
-	$(if $(CHECK_STOCK),$(STOCK_RUN) --report-list $(GENERATION_LIST) || status=$$?;) \
+	$(if $(CHECK_STOCK),$(call STOCK_RUN,$(GENERATION_LIST)) || status=$$?;) \
 	$(if $(CHECK_BENCH),wait $$bench || status=$$?; \
 		echo '$(BUILD_DIR)/bench-check/results.log:bench' >>$(GENERATION_LIST);) \
 	exit $$status
@@ -539,7 +555,7 @@ check-new-module: kernel
 	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
 	@rm -f $(NEW_MODULE_LIST)
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(NEW_MODULE_FUZZ_OPS)) --report-list $(NEW_MODULE_LIST)
-	@$(NEW_MODULE_RUN)
+	@$(call HOST_SUITE,$(NEW_MODULE_RESULTS),$(NEW_MODULE_RUN))
 	@echo '$(NEW_MODULE_RESULTS):$(NEW_MODULE_LABEL)' >>$(NEW_MODULE_LIST)
 	@$(call REPORT,$(NEW_MODULE_LIST))
 
@@ -547,27 +563,38 @@ check-new-module: kernel
 # generation (make SELF_CONTAINED=1 KDIR=<its headers>): the build cases of
 # tests/stock-cases.sh, then a VM run of Debian's own vmlinuz with those
 # modules ("[stock-6.12]" results). make check-stock: only these.
+# $(call STOCK_RUN,[REPORT_LIST]): without the VM's arguments (the stock
+# cases stopped before they had Debian's kernel) only the cases' results
+# are reported.
 CHECK_STOCK = $(filter $(DEFAULT_KERNEL),$(KERNEL))
 STOCK_LOGS = $(BUILD_DIR)/logs/$(KERNEL)
-STOCK_RUN = $(TIMED) "[stock-$(KERNEL_SERIES)] stock cases" $(WS)/tests/stock-cases.sh \
-		$(STOCK_LOGS)/stock-results.log $(STOCK_LOGS)/stock-vm-args && \
-	$(WS)/tests/run-vm.sh $$(cat $(STOCK_LOGS)/stock-vm-args) --label 'stock-$(KERNEL_SERIES)' \
-		--fuzz-ops $(or $(FUZZ_OPS),$(CHECK_FUZZ_OPS)) --host-results $(STOCK_LOGS)/stock-results.log
+STOCK_RESULTS = $(STOCK_LOGS)/stock-results.log
+STOCK_LABEL = stock-$(KERNEL_SERIES)
+STOCK_RUN = rm -f $(STOCK_LOGS)/stock-vm-args; $(call HOST_SUITE,$(STOCK_RESULTS),$(TIMED) "[$(STOCK_LABEL)] stock cases" \
+		$(WS)/tests/stock-cases.sh $(STOCK_RESULTS) $(STOCK_LOGS)/stock-vm-args); \
+	if [ -s $(STOCK_LOGS)/stock-vm-args ]; then \
+		$(WS)/tests/run-vm.sh $$(cat $(STOCK_LOGS)/stock-vm-args) --label '$(STOCK_LABEL)' \
+			--fuzz-ops $(or $(FUZZ_OPS),$(CHECK_FUZZ_OPS)) --host-results $(STOCK_RESULTS) \
+			$(if $(1),--report-list $(1)); \
+	else \
+		$(if $(1),echo '$(STOCK_RESULTS):$(STOCK_LABEL)' >>$(1),$(WS)/tests/ktap-report.sh '$(STOCK_RESULTS):$(STOCK_LABEL)'); \
+	fi
 check-stock: kernel
 	@mkdir -p $(STOCK_LOGS)
-	@$(STOCK_RUN)
+	@$(call STOCK_RUN,)
 
 # make check-dkms [KERNEL=..]: DKMS on its own, as check-generation runs it
 # (tests/dkms-cases.sh): the workspace's kernel as an installed headers
 # package in a private root, make dkms-install there, then a VM run that
 # loads the DKMS-installed modules with modprobe ("[6.12 dkms]" results).
 DKMS_RELEASE = $(shell cat $(DEFAULT_KDIR)/include/config/kernel.release)
-DKMS_CASES = $(WS)/tests/dkms-cases.sh >$(BUILD_DIR)/logs/$(KERNEL)/dkms-results.log
-DKMS_VM_ARGS = --host-results $(BUILD_DIR)/logs/$(KERNEL)/dkms-results.log \
+DKMS_RESULTS = $(BUILD_DIR)/logs/$(KERNEL)/dkms-results.log
+DKMS_CASES = $(WS)/tests/dkms-cases.sh >$(DKMS_RESULTS)
+DKMS_VM_ARGS = --host-results $(DKMS_RESULTS) \
 	--lib-modules $(BUILD_DIR)/dkms/$(KERNEL)/root/lib/modules/$(DKMS_RELEASE):dkms
 check-dkms: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
-	@$(DKMS_CASES)
+	@$(call HOST_SUITE,$(DKMS_RESULTS),$(DKMS_CASES))
 	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) $(DKMS_VM_ARGS)
 
 # make check-rust-analyzer: only the rust-analyzer cases, as make check runs
@@ -576,7 +603,7 @@ RA_RESULTS := $(BUILD_DIR)/logs/rust-analyzer-results.log
 check-rust-analyzer: deps
 	@$(foreach k,$(KERNELS),$(MAKE) --no-print-directory KERNEL=$(k) kernel &&) true
 	@mkdir -p $(BUILD_DIR)/logs
-	@PROGRESS_FD=3 $(WS)/tests/rust-analyzer-cases.sh 3>&1 >$(RA_RESULTS)
+	@$(call HOST_SUITE,$(RA_RESULTS),PROGRESS_FD=3 $(WS)/tests/rust-analyzer-cases.sh 3>&1 >$(RA_RESULTS))
 	@$(WS)/tests/ktap-report.sh $(RA_RESULTS)
 
 # make check-debug: the suite on every generation's debug kernel (KASAN,
@@ -618,9 +645,9 @@ check-debug-in-parallel-%:
 
 check-debug-generation: kernel-debug
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
-	@$(TIMED) "[$(KERNEL_SERIES) debug] module builds" \
+	@$(call HOST_SUITE,$(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log,$(TIMED) "[$(KERNEL_SERIES) debug] module builds" \
 		$(WS)/tests/debug-modules.sh $(DEBUG_KDIR) $(BUILD_DIR)/debug-$(KERNEL)/src \
-		>$(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log
+		>$(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log)
 	@VM_TIMEOUT=$${VM_TIMEOUT:-2400} VM_MEMORY=$${VM_MEMORY:-1G} \
 		$(call VM_RUN,$(DEBUG_KDIR),$(DEBUG_FUZZ_OPS)) --debug \
 		--append "panic_on_warn=1 rcupdate.rcu_expedited=1 ws.cycles=$(CYCLES) ws.c_cycles=$(C_CYCLES)" \

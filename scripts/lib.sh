@@ -14,8 +14,12 @@ say() {
 	printf '[%s] %s\n' "$WS_TAG" "$*"
 }
 
+# die MESSAGE: stop with an error. With WS_ERROR_FILE set (by the
+# Makefile's HOST_SUITE), the message is appended there too, for the
+# "not ok" line that reports a suite which stopped early.
 die() {
 	printf '[%s] error: %s\n' "$WS_TAG" "$*" >&2
+	[ -z "${WS_ERROR_FILE:-}" ] || printf '[%s] %s\n' "$WS_TAG" "$*" >>"$WS_ERROR_FILE"
 	exit 1
 }
 
@@ -69,12 +73,26 @@ with_progress() {
 }
 
 # Run a command as root: directly when we are root, through sudo otherwise.
+# Only for what cannot be done otherwise: the README lists each use.
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then
 		"$@"
-	else
+	elif command -v sudo >/dev/null 2>&1; then
 		sudo "$@"
+	else
+		die "'$*' needs root: run it as root, or install sudo (Debian's sudo) and allow $(id -un) to use it"
 	fi
+}
+
+# need_tools COMMAND:PACKAGE...: stop, naming the command and the Debian
+# package that has it, when a command is not found. The Makefile adds
+# /usr/sbin and /sbin (modinfo, depmod, modprobe, dkms) to a normal user's
+# PATH.
+need_tools() {
+	for nt_tool in "$@"; do
+		command -v "${nt_tool%%:*}" >/dev/null 2>&1 ||
+			die "${nt_tool%%:*}: command not found (PATH=$PATH): install Debian's ${nt_tool#*:} ('make deps' does)"
+	done
 }
 
 # copy_sources DEST [PATH...]: the workspace's sources (what git tracks or

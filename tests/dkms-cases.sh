@@ -32,6 +32,7 @@ WS_TAG=dkms
 # shellcheck source=tests/lib/debian-headers.sh
 . "$WS/tests/lib/debian-headers.sh"
 
+need_tools dkms:dkms depmod:kmod modinfo:kmod
 KDIR=$DEFAULT_KDIR
 PACKAGE=rust-oot-modules
 RELEASE=$(cat "$KDIR/include/config/kernel.release")

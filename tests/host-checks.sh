@@ -16,6 +16,7 @@ WS_TAG=host
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
 
+need_tools modinfo:kmod
 KDIR=$DEFAULT_KDIR
 LOG_DIR=$BUILD_DIR/logs/$KERNEL
 mkdir -p "$LOG_DIR"

@@ -42,6 +42,7 @@ D=$BUILD_DIR/new-module
 COPY=$D/src
 LABEL="$KERNEL_SERIES new-module"
 rm -rf "$D"
+need_tools modinfo:kmod
 mkdir -p "$D"
 
 # results FILE: FILE's result lines, carriage returns dropped.

@@ -7,6 +7,11 @@
 
 check_vermagic() {
 	local ko=$1 name=${1##*/} vermagic modrel
+	if ! command -v modinfo >/dev/null 2>&1; then
+		doctor_problem "$name vermagic: no modinfo to read it (PATH=$PATH)" \
+			"fix: install Debian's kmod ('make deps' does); it is in /usr/sbin, which the Makefile adds to PATH"
+		return
+	fi
 	vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null || true)
 	vermagic=${vermagic% }
 	modrel=${vermagic%% *}
