@@ -466,8 +466,8 @@ bench: kernel
 # copies of the sources; it builds that rust-analyzer once, its progress
 # lines on the terminal through fd 3). Then each generation, one after the
 # other (they build the same module folders): check-generation, its host checks (clean
-# builds with clippy and without, rustfmt, modinfo, the headers cases as
-# user nobody) and two VM runs, the workspace's modules and those built
+# builds with clippy and without, rustfmt, modinfo, the headers cases as an
+# unprivileged user) and two VM runs, the workspace's modules and those built
 # against the packaged headers ("[6.12]" and "[6.12 headers]" results).
 #
 # The wall time of each part (every long step of the scripts, each suite,

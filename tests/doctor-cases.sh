@@ -18,7 +18,7 @@
 #   ok doctor: [6.1] <name> # SKIP <why> / # <diagnostic>
 # The exit status is always 0: the caller counts the "not ok" lines.
 #
-# Run as root with the Makefile's environment (WS, BUILD_DIR, DEFAULT_KDIR,
+# Run with the Makefile's environment (WS, BUILD_DIR, DEFAULT_KDIR,
 # WS_RUSTC, WS_BINDGEN, WS_LLVM, LIBCLANG_PATH). Downloads and fixtures are
 # kept under $BUILD_DIR/doctor/ (the Debian packages are fetched once).
 set -eu
@@ -232,15 +232,10 @@ with_kconfig() {
 	cp "$GKDIR/init/Kconfig" "$dir/init/Kconfig"
 }
 
-# as_unprivileged CMD...: run CMD as a user who cannot write root's files:
-# `nobody` when we are root, else ourselves (the fixture is made read-only).
-as_unprivileged() {
-	if [ "$(id -u)" -eq 0 ]; then
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-	else
-		"$@"
-	fi
-}
+# as_unprivileged CMD...: run CMD as a user without any capability, to
+# whom the workspace is hidden (it cannot write a read-only tree).
+# shellcheck source=tests/lib/unprivileged.sh
+. "$WS/tests/lib/unprivileged.sh"
 
 # --- cases without a generation ----------------------------------------------------
 
@@ -592,26 +587,22 @@ case_out_dir() {
 	doctor "$dir"
 	expect_ok "writable tree without --out-dir is fine (rustc writes there)" \
 		"scripts/Makefile.build lacks --out-dir, but KDIR is writable"
-	[ "$(id -u)" -eq 0 ] || chmod a-w "$dir"
-	# nobody may not reach the workspace (say, under /root): use copies.
-	local stage='' doctor=$DOCTOR ws=$WS user
-	if ! as_unprivileged test -r "$dir/.config" -a -x "$DOCTOR" -a -r "$GKDIR/$SPEC"; then
-		stage=$(mktemp -d)
-		chmod 755 "$stage"
-		cp -r "$WS/scripts" "$WS/kernels" "$stage/"
-		cp -r "$dir" "$stage/tree"
-		chmod -R a+rX "$stage"
-		doctor=$stage/scripts/doctor.sh
-		ws=$stage
-		dir=$stage/tree
-	fi
-	DOCTOR=$doctor DOCTOR_WS=$ws DOCTOR_AS=as_unprivileged doctor "$dir"
+	# The unprivileged user cannot reach the workspace: the doctor and the
+	# tree, made read-only, are copied outside it.
+	local stage user
+	stage=$(mktemp -d)
+	chmod 755 "$stage"
+	cp -r "$WS/scripts" "$WS/kernels" "$stage/"
+	cp -r "$dir" "$stage/tree"
+	chmod -R a+rX "$stage"
+	chmod a-w "$stage/tree"
+	DOCTOR=$stage/scripts/doctor.sh DOCTOR_WS=$stage DOCTOR_AS=as_unprivileged doctor "$stage/tree"
 	user=$(as_unprivileged id -un)
 	expect_problem "read-only tree without --out-dir (as $user): patch-out-dir.sh" \
 		"KDIR's scripts/Makefile.build lacks --out-dir and KDIR is not writable by $user" \
 		"scripts/patch-out-dir.sh"
-	chmod u+w "$dir"
-	[ -z "$stage" ] || rm -rf "$stage"
+	chmod u+w "$stage/tree"
+	rm -rf "$stage"
 }
 
 # generation_module: modules/$CHECKED_MODULE built against the generation's tree,

@@ -6,31 +6,31 @@
 # 1. package the default kernel as a headers-only tree with its Rust build
 #    metadata (scripts/package-headers.sh), at least 5x smaller than the
 #    build tree;
-# 2. place it elsewhere, root-owned and read-only, and build every module
-#    there as the unprivileged user nobody (last; the .ko files are then
-#    copied to build/headers/modules for tests/run-vm.sh to test in the VM);
+# 2. place it elsewhere, read-only, and build every module there as an
+#    unprivileged user (last; the .ko files are then copied to
+#    build/headers/modules for tests/run-vm.sh to test in the VM);
 # 3. the --out-dir case: on a copy of that tree without `--out-dir` in
 #    scripts/Makefile.build (the 6.1.0-6.4 layout) the same build fails with
 #    rustc's own error about creating its files in the read-only tree;
 #    scripts/patch-out-dir.sh fixes it, keeps a backup, is a no-op the
 #    second time and refuses a layout it does not know.
 #
-# Where nobody works: the clone may live in a home directory that other
-# users cannot enter (mode 0700 or 0750), so nothing nobody uses may be
-# under the workspace. The trees, a copy of the sources and the tools that
-# the build runs (bindgen, and the compiler when nobody cannot run it where
-# it is) are staged in a folder of their own under ${TMPDIR:-/tmp}, removed
-# at exit. The workspace's build folder is made private (0700) first, so
-# that a path into it fails here wherever the clone lives, as it would in
-# such a home.
+# The unprivileged user (tests/lib/unprivileged.sh) is the caller without
+# any capability, root included, to whom the workspace is hidden: another
+# user who builds against a tree installed read-only and cannot enter the
+# home directory the clone lives in (mode 0700 or 0750). So nothing it uses
+# may be under the workspace: the trees, a copy of the sources and the
+# tools that the build runs (bindgen, and the compiler when it cannot run
+# it where it is) are staged in a folder of their own under
+# ${TMPDIR:-/tmp}, removed at exit. No root needed.
 #
 # Prints results in the guest's line format (see tests/host-checks.sh).
 set -eu
 WS_TAG=headers
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
-# shellcheck source=tests/lib/nobody.sh
-. "$WS/tests/lib/nobody.sh"
+# shellcheck source=tests/lib/unprivileged.sh
+. "$WS/tests/lib/unprivileged.sh"
 
 KDIR=$DEFAULT_KDIR
 # The generation's Rust files (RUST_TARGET_SPEC, RUST_METADATA).
@@ -42,11 +42,11 @@ LOG_DIR=$BUILD_DIR/logs/$KERNEL
 RELEASE=$(cat "$KDIR/include/config/kernel.release")
 STAGING=$H/staging
 mkdir -p "$LOG_DIR"
-chmod 0700 "$BUILD_DIR"
 
-# make_read_only DIR: root-owned, nothing writable.
+# make_read_only DIR: nothing writable, for anybody without a capability
+# (the unprivileged user, though the caller owns DIR: a build does not
+# chmod, so this is what a tree owned by root is to other users).
 make_read_only() {
-	chown -R 0:0 "$1"
 	chmod -R a-w "$1"
 }
 
@@ -58,45 +58,52 @@ remove() {
 	fi
 }
 
-# build_as_nobody KDIR LOG: build the workspace's modules from a copy owned
-# by nobody, the way a user builds against /lib/modules/$(uname -r)/build.
-build_as_nobody() {
-	as_nobody make -j"$(nproc)" -C "$SRC" KDIR="$1" BINDGEN="$BINDGEN" >"$2" 2>&1
+# build_unprivileged KDIR LOG: build the workspace's modules from the copy
+# as the unprivileged user, the way a user builds against
+# /lib/modules/$(uname -r)/build.
+build_unprivileged() {
+	as_unprivileged make -j"$(nproc)" -C "$SRC" KDIR="$1" BINDGEN="$BINDGEN" >"$2" 2>&1
 }
 
-# --- nobody's folder ---------------------------------------------------------
+# --- the unprivileged user's folder -------------------------------------------
 remove "$H"
 mkdir -p "$H"
-NOBODY_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ws-headers.XXXXXX")
-trap 'remove "$NOBODY_DIR"' EXIT
-chmod 0755 "$NOBODY_DIR"
-RELOCATED=$NOBODY_DIR/relocated/usr/src/linux-headers-$RELEASE
-NO_OUT_DIR=$NOBODY_DIR/no-out-dir/linux-headers-$RELEASE
-SRC=$NOBODY_DIR/src
-TOOLS=$NOBODY_DIR/tools
+USER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ws-headers.XXXXXX")
+trap 'remove "$USER_DIR"' EXIT
+chmod 0755 "$USER_DIR"
+RELOCATED=$USER_DIR/relocated/usr/src/linux-headers-$RELEASE
+NO_OUT_DIR=$USER_DIR/no-out-dir/linux-headers-$RELEASE
+SRC=$USER_DIR/src
+TOOLS=$USER_DIR/tools
+USER_NAME=$(id -un)
 
-result "headers: the workspace's build folder is private: nobody cannot enter it" \
-	"nobody can enter $BUILD_DIR" as_nobody sh -c "! cd '$BUILD_DIR' 2>/dev/null"
+result "headers: the unprivileged user can be made (user namespaces, no capability)" \
+	"see the error above" unprivileged_check
+result "headers: the workspace is hidden from the unprivileged user: it cannot enter $WS" \
+	"it can enter $WS or $BUILD_DIR" \
+	as_unprivileged sh -c "! cd '$WS' 2>/dev/null && ! cd '$BUILD_DIR' 2>/dev/null"
 
-# The tools the build runs, where nobody can run them: bindgen, and the
-# compiler (recorded in the packaged tree) when nobody cannot run it in place.
+# The tools the build runs, where the unprivileged user can run them:
+# bindgen, and the compiler (recorded in the packaged tree) when it cannot
+# run it in place.
 mkdir -p "$TOOLS/bin"
 cp "$WS_BINDGEN" "$TOOLS/bin/bindgen"
 BINDGEN=$TOOLS/bin/bindgen
 RUSTC=$WS_RUSTC
-if ! as_nobody "$RUSTC" --version >/dev/null 2>&1; then
+if ! as_unprivileged "$RUSTC" --version >/dev/null 2>&1; then
 	# Hard links where possible: the private toolchains are 500 MiB.
 	toolchain=$(dirname "$(dirname "$RUSTC")")
 	cp -al "$toolchain" "$TOOLS/rust" 2>/dev/null || cp -a "$toolchain" "$TOOLS/rust"
 	RUSTC=$TOOLS/rust/bin/${RUSTC##*/}
 fi
 chmod -R a+rX "$TOOLS"
-diag "nobody's folder: $NOBODY_DIR (compiler $RUSTC)"
+diag "the unprivileged user's folder: $USER_DIR (compiler $RUSTC)"
 
-# kbuild_as_nobody KDIR LOG: Kbuild itself, without the workspace's Makefile
-# (and so without its doctor), with the toolchain that Makefile would pass.
-kbuild_as_nobody() {
-	as_nobody make -C "$1" M="$SRC" LLVM="/usr/lib/llvm-$LLVM_VERSION/bin/" \
+# kbuild_unprivileged KDIR LOG: Kbuild itself, without the workspace's
+# Makefile (and so without its doctor), with the toolchain that Makefile
+# would pass.
+kbuild_unprivileged() {
+	as_unprivileged make -C "$1" M="$SRC" LLVM="/usr/lib/llvm-$LLVM_VERSION/bin/" \
 		RUSTC="$RUSTC" HOSTRUSTC="$RUSTC" BINDGEN="$BINDGEN" \
 		LIBCLANG_PATH="$LIBCLANG_PATH" modules >"$2" 2>&1
 }
@@ -131,17 +138,16 @@ else
 fi
 diag "packaged $((packaged / 1024)) MiB, build tree $((full / 1024)) MiB: $((full / packaged))x smaller"
 
-# --- 2. relocated, read-only, built as nobody ---------------------------------
+# --- 2. relocated, read-only, built as the unprivileged user -------------------
 mkdir -p "$(dirname "$RELOCATED")"
 cp -a "$STAGING" "$RELOCATED"
-make_read_only "$NOBODY_DIR/relocated"
-result "headers: relocated to another path, root-owned and read-only" \
-	"nobody can write into $RELOCATED" \
-	as_nobody sh -c "! touch '$RELOCATED/x' 2>/dev/null && [ -z \"\$(find '$RELOCATED' ! -type l -perm /222 -print -quit)\" ]"
+make_read_only "$USER_DIR/relocated"
+result "headers: relocated to another path, read-only for the unprivileged user" \
+	"it can write into $RELOCATED" \
+	as_unprivileged sh -c "! touch '$RELOCATED/x' 2>/dev/null && [ -z \"\$(find '$RELOCATED' ! -type l -perm /222 -print -quit)\" ]"
 
-# A copy of the workspace's sources owned by nobody.
+# A copy of the workspace's sources, the unprivileged user's to build in.
 copy_sources "$SRC"
-chown -R $NOBODY:$NOBODY "$SRC"
 
 # --- 3. --out-dir ---------------------------------------------------------------
 PATCH=$WS/scripts/patch-out-dir.sh
@@ -155,17 +161,17 @@ cp -a "$STAGING" "$NO_OUT_DIR"
 # shellcheck disable=SC2016 # make expressions
 sed -i 's/--out-dir $(dir $@) //' "$MB"
 cp -p "$MB" "$H/Makefile.build.unpatched"
-make_read_only "$NOBODY_DIR/no-out-dir"
+make_read_only "$USER_DIR/no-out-dir"
 
 out=$("$PATCH" --check "$NO_OUT_DIR" 2>&1) && status=0 || status=$?
 result "out-dir: --check reports a tree without --out-dir" \
 	"exit $status: $out" test "$status" -eq 1 -a -n "$(echo "$out" | grep 'needs the patch')"
 
 # Through the workspace's Makefile the doctor stops the build before rustc.
-log=$LOG_DIR/build-nobody-unpatched.log
-if build_as_nobody "$NO_OUT_DIR" "$log"; then
+log=$LOG_DIR/build-unprivileged-unpatched.log
+if build_unprivileged "$NO_OUT_DIR" "$log"; then
 	not_ok "out-dir: unpatched read-only tree: make stops at the doctor" "the build passed"
-elif grep -qF "KDIR's scripts/Makefile.build lacks --out-dir and KDIR is not writable by nobody" "$log"; then
+elif grep -qF "KDIR's scripts/Makefile.build lacks --out-dir and KDIR is not writable by $USER_NAME" "$log"; then
 	ok "out-dir: unpatched read-only tree: make stops at the doctor"
 else
 	not_ok "out-dir: unpatched read-only tree: make stops at the doctor" \
@@ -180,9 +186,9 @@ fi
 # output ("could not write output to NAME.rcgu.o", a path relative to the
 # current directory, which must then be the tree: make's "Entering
 # directory" line names it).
-log=$LOG_DIR/kbuild-nobody-unpatched.log
+log=$LOG_DIR/kbuild-unprivileged-unpatched.log
 name="out-dir: unpatched read-only tree: rustc cannot create its files in the tree"
-if kbuild_as_nobody "$NO_OUT_DIR" "$log"; then
+if kbuild_unprivileged "$NO_OUT_DIR" "$log"; then
 	not_ok "$name" "the build passed"
 elif line=$(grep -m1 "^error: couldn't create a temp dir: Permission denied" "$log"); then
 	if [ "$line" != "${line#* at path }" ] && [ "${line#* at path \""$NO_OUT_DIR"/}" = "$line" ]; then
@@ -203,14 +209,19 @@ else
 	grep -m3 -E 'error|denied' "$log" | diag_lines
 fi
 
+# The patch is the tree's owner's to apply: root for a tree in /usr/src,
+# who writes through its read-only bits, here the caller, who lifts them on
+# the file and its folder for it; then the tree is read-only again.
+chmod u+w "$MB" "$(dirname "$MB")"
 out=$("$PATCH" "$NO_OUT_DIR" 2>&1) && status=0 || status=$?
+chmod a-w "$MB" "$(dirname "$MB")" "$MB.orig" 2>/dev/null || true
 result "out-dir: patch applied, original kept as Makefile.build.orig" \
 	"exit $status: $out" sh -c "[ $status -eq 0 ] && grep -qF -- '--out-dir' '$MB' &&
 		cmp -s '$MB.orig' '$H/Makefile.build.unpatched'"
 
-log=$LOG_DIR/build-nobody-patched.log
-result "out-dir: patched read-only tree: the build as nobody passes" \
-	"see $log" build_as_nobody "$NO_OUT_DIR" "$log"
+log=$LOG_DIR/build-unprivileged-patched.log
+result "out-dir: patched read-only tree: the build as the unprivileged user passes" \
+	"see $log" build_unprivileged "$NO_OUT_DIR" "$log"
 
 before=$(cksum <"$MB")
 out=$("$PATCH" "$NO_OUT_DIR" 2>&1) && status=0 || status=$?
@@ -228,10 +239,10 @@ result "out-dir: refuses an unrecognised layout and changes nothing" \
 	test "$status" -eq 2 -a "$(cksum <"$odd/scripts/Makefile.build")" = "$before" -a -n "$(echo "$out" | grep 'not patching')"
 
 # --- 2, continued: the build for the VM tests ---------------------------------
-as_nobody make -s -C "$SRC" KDIR="$RELOCATED" clean >/dev/null 2>&1
-log=$LOG_DIR/build-nobody-relocated.log
+as_unprivileged make -s -C "$SRC" KDIR="$RELOCATED" clean >/dev/null 2>&1
+log=$LOG_DIR/build-unprivileged-relocated.log
 built=()
-if build_as_nobody "$RELOCATED" "$log"; then
+if build_unprivileged "$RELOCATED" "$log"; then
 	mapfile -t built < <(find "$SRC/modules" -name '*.ko' | sort)
 fi
 # For the VM run (tests/run-vm.sh --modules build/headers/modules): each
@@ -242,10 +253,10 @@ for ko in "${built[@]}"; do
 	cp "$ko" "$(dirname "$ko")/Kbuild" "$H/modules/$(dirname "$rel")/"
 done
 if [ ${#built[@]} -eq "$(modules_in | wc -l)" ]; then
-	ok "headers: modules build as user nobody against the read-only relocated tree"
+	ok "headers: modules build as an unprivileged user against the read-only relocated tree"
 	diag "built: ${built[*]#"$SRC"/}"
 else
-	not_ok "headers: modules build as user nobody against the read-only relocated tree" \
+	not_ok "headers: modules build as an unprivileged user against the read-only relocated tree" \
 		"${#built[@]} modules built, see $log"
 	grep -E 'error|denied' "$log" | head -n 5 | sed 's/^/#   /'
 fi

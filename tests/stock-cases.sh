@@ -7,9 +7,10 @@
 # 1. make SELF_CONTAINED=1 KDIR=<Debian's stock headers> builds (or reuses)
 #    the Rust support for that release and the workspace's modules; they
 #    are what the "[stock-6.12]" VM run loads into Debian's own vmlinuz.
-# 2. The same build as the unprivileged user nobody, from a copy of the
-#    sources, against root-owned copies of the stock headers and of the
-#    cached Rust support that nobody cannot write.
+# 2. The same build as an unprivileged user (tests/lib/unprivileged.sh: no
+#    capability, the workspace hidden), from a copy of the sources, against
+#    copies of the stock headers and of the cached Rust support mounted
+#    read-only for it.
 # 3. modinfo: every .ko has the stock vermagic ("<release> SMP preempt
 #    mod_unload modversions") and a __versions CRC for each symbol it
 #    imports.
@@ -28,13 +29,14 @@ set -eu
 WS_TAG=stock
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
-# shellcheck source=tests/lib/nobody.sh
-. "$WS/tests/lib/nobody.sh"
+# shellcheck source=tests/lib/unprivileged.sh
+. "$WS/tests/lib/unprivileged.sh"
 # shellcheck source=tests/lib/debian-headers.sh
 . "$WS/tests/lib/debian-headers.sh"
 # shellcheck source=tests/lib/debian-kernel.sh
 . "$WS/tests/lib/debian-kernel.sh"
 
+need_tools modinfo:kmod modprobe:kmod nm:binutils
 RESULTS=$1
 VM_ARGS=$2
 SERIES=$KERNEL_SERIES
@@ -59,7 +61,7 @@ expect_refusal() {
 		sh -c "[ $rc -ne 0 ] && grep -q -- \"\$0\" '$log'" "$pattern"
 }
 # copy_tree SRC DEST: hard links where possible (the support tree is
-# 1.8 GiB), a copy when $TMPDIR is another filesystem; root stays the owner.
+# 1.8 GiB), a copy when $TMPDIR is another filesystem.
 copy_tree() {
 	cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2" && cp -a "$1" "$2"; }
 }
@@ -110,41 +112,47 @@ for m in $(modules_in --rust); do
 		sh -c "[ -f '$ko' ] && ! nm -u '$ko' | grep -qE ' (_R|rust_)'"
 done
 
-# --- 2. nobody's build --------------------------------------------------------------
-NOBODY_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ws-stock.XXXXXX")
-trap 'rm -rf "$NOBODY_DIR"' EXIT
-chmod 0755 "$NOBODY_DIR"
+# --- 2. the unprivileged user's build ------------------------------------------------
+USER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ws-stock.XXXXXX")
+trap 'rm -rf "$USER_DIR"' EXIT
+chmod 0755 "$USER_DIR"
 # The stock headers (three folders of one root) and the Rust support, as
-# root's hard-linked copies: nothing in them is writable by nobody. The
-# headers' Makefile includes the -common folder by absolute path.
+# hard-linked copies outside the hidden workspace, mounted read-only for
+# the build (their files' own modes are those of the cache, writable by
+# their owner). The headers' Makefile includes the -common folder by
+# absolute path.
 hroot=${H%/usr/src/*}
-copy_tree "$hroot" "$NOBODY_DIR/root"
-NH=$NOBODY_DIR/root/usr/src/${H##*/usr/src/}
+copy_tree "$hroot" "$USER_DIR/root"
+NH=$USER_DIR/root/usr/src/${H##*/usr/src/}
 rm "$NH/Makefile"
-sed "s|$hroot|$NOBODY_DIR/root|" "$H/Makefile" >"$NH/Makefile"
-mkdir -p "$NOBODY_DIR/support"
-copy_tree "$BUILD_DIR/self-contained/$RELEASE" "$NOBODY_DIR/support/$RELEASE"
-rm -rf "$NOBODY_DIR/support/$RELEASE/ws"
-mkdir -p "$NOBODY_DIR/tools"
-cp "$WS_BINDGEN" "$NOBODY_DIR/tools/bindgen"
-SRC=$NOBODY_DIR/src
+sed "s|$hroot|$USER_DIR/root|" "$H/Makefile" >"$NH/Makefile"
+mkdir -p "$USER_DIR/support"
+copy_tree "$BUILD_DIR/self-contained/$RELEASE" "$USER_DIR/support/$RELEASE"
+rm -rf "$USER_DIR/support/$RELEASE/ws"
+mkdir -p "$USER_DIR/tools"
+cp "$WS_BINDGEN" "$USER_DIR/tools/bindgen"
+SRC=$USER_DIR/src
 copy_sources "$SRC"
-chown -R $NOBODY:$NOBODY "$SRC"
-log=$LOG_DIR/nobody.log
-if as_nobody make -C "$SRC" SELF_CONTAINED=1 KDIR="$NH" BINDGEN="$NOBODY_DIR/tools/bindgen" \
-	SELF_CONTAINED_DIR="$NOBODY_DIR/support" SELF_CONTAINED_OUT="$SRC/build/sc" >"$log" 2>&1; then
+# unprivileged COMMAND...: as the unprivileged user, the trees read-only.
+unprivileged() {
+	as_unprivileged --read-only "$USER_DIR/root" --read-only "$USER_DIR/support" "$@"
+}
+result "stock: the stock tree and the Rust support are read-only for the unprivileged user" \
+	"it can create files in them, or as_unprivileged failed (see above)" \
+	unprivileged sh -c "! touch '$NH/ws-probe' 2>/dev/null && ! touch '$USER_DIR/support/$RELEASE/ws-probe' 2>/dev/null &&
+		[ -r '$NH/Makefile' ]"
+log=$LOG_DIR/unprivileged.log
+if unprivileged make -C "$SRC" SELF_CONTAINED=1 KDIR="$NH" BINDGEN="$USER_DIR/tools/bindgen" \
+	SELF_CONTAINED_DIR="$USER_DIR/support" SELF_CONTAINED_OUT="$SRC/build/sc" >"$log" 2>&1; then
 	built=$(find "$SRC/modules" -name "*.ko" -printf '%f\n' | sed 's/\.ko$//' | LC_ALL=C sort | paste -sd' ')
-	result "stock: nobody builds every module ($MODULES) against a read-only stock tree and Rust support" \
+	result "stock: an unprivileged user builds every module ($MODULES) against a read-only stock tree and Rust support" \
 		"built: ${built:-nothing} (log: $log)" test "$built" = "$MODULES"
 else
-	not_ok "stock: nobody builds every module ($MODULES) against a read-only stock tree and Rust support" \
+	not_ok "stock: an unprivileged user builds every module ($MODULES) against a read-only stock tree and Rust support" \
 		"$(tail -n 3 "$log" | tr '\n' ' ') (log: $log)"
 fi
-result "stock: nobody's build reused the cached Rust support" "(log: $log)" \
+result "stock: the unprivileged user's build reused the cached Rust support" "(log: $log)" \
 	has_line "$log" "Rust support for $RELEASE: up to date"
-result "stock: nobody's build wrote nothing into the stock tree or the support" \
-	"files newer than the build's start: $(find "$NOBODY_DIR/root" "$NOBODY_DIR/support" -user $NOBODY | head -n 3)" \
-	sh -c "[ -z \"\$(find '$NOBODY_DIR/root' '$NOBODY_DIR/support' -user $NOBODY)\" ]"
 kos=0
 others=
 for ko in "$SRC"/modules/*/*.ko; do
@@ -152,13 +160,13 @@ for ko in "$SRC"/modules/*/*.ko; do
 	kos=$((kos + 1))
 	[ "$(modinfo -F vermagic "$ko")" = "$VERMAGIC" ] || others="$others ${ko##*/}"
 done
-result "stock: nobody's $kos .ko files have the stock vermagic" "${others:+not:$others}${others:-none built}" \
+result "stock: the unprivileged user's $kos .ko files have the stock vermagic" "${others:+not:$others}${others:-none built}" \
 	test "$kos" -gt 0 -a -z "$others"
 
 # --- 4. bad input --------------------------------------------------------------------
 # A stock tree of another version: the headers' configuration with the
 # next sublevel's release and version.h.
-fake=$NOBODY_DIR/fake-release
+fake=$USER_DIR/fake-release
 mkdir -p "$fake/include/generated/uapi/linux"
 cp -a "$H/include/config" "$fake/include/"
 ln -s "$H/.config" "$fake/.config"
@@ -178,7 +186,7 @@ result "stock: ... before anything is compiled" "$BUILD_DIR/self-contained/$othe
 
 # Without the source package: a copy of the workspace whose generation
 # names a package that is not installed.
-nosrc=$NOBODY_DIR/no-source
+nosrc=$USER_DIR/no-source
 copy_sources "$nosrc"
 sed -i "s/^SOURCE_PACKAGE=.*/SOURCE_PACKAGE=linux-source-$SERIES-not-installed/" "$nosrc/kernels/$SERIES.conf"
 expect_refusal "stock: without the kernel's source package the message names it" \
