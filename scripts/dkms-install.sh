@@ -24,6 +24,13 @@
 #                  DIR RELEASE`); a signing key DKMS makes goes to
 #                  DIR/var/lib/dkms too. Nothing outside DIR is written.
 #
+# Root: the system's trees (no --root) are root's, so dkms and the copy
+# into /usr/src run through sudo (as_root). A private root is the caller's:
+# nothing runs through sudo. DKMS 3.0 still insists on uid 0 for `dkms
+# install` (a check of `id -u`, whatever the trees), so that one runs in a
+# user namespace where the caller is root (unshare --map-root-user): it
+# passes the check and can write nothing the caller cannot.
+#
 # Run through the top-level Makefile (make dkms-source, make dkms-install).
 set -eu
 WS_TAG=dkms
@@ -67,7 +74,23 @@ fi
 VERSION=$(git -C "$WS" describe --always --dirty 2>/dev/null) ||
 	die "$WS is not a git clone: the DKMS version is its git describe"
 
+need_tools dkms:dkms
+[ -z "$ROOT" ] || need_tools depmod:kmod
+
 DKMS=(dkms)
+# privileged COMMAND...: root's for the system's trees, the caller's for a
+# private root.
+privileged() {
+	if [ -z "$ROOT" ]; then as_root "$@"; else "$@"; fi
+}
+# dkms_install ARGS...: `dkms install`, which wants uid 0 (see above).
+dkms_install() {
+	if [ -z "$ROOT" ]; then
+		as_root "${DKMS[@]}" install "$@"
+	else
+		unshare --user --map-root-user "${DKMS[@]}" install "$@"
+	fi
+}
 if [ -n "$ROOT" ]; then
 	DKMS+=(--sourcetree "$ROOT/usr/src" --dkmstree "$ROOT/var/lib/dkms"
 		--installtree "$ROOT/lib/modules")
@@ -76,6 +99,8 @@ if [ -n "$ROOT" ]; then
 	# dkms reads these from its environment (else /var/lib/dkms/mok.*).
 	export mok_signing_key=$ROOT/var/lib/dkms/mok.key
 	export mok_certificate=$ROOT/var/lib/dkms/mok.pub
+	# Else dkms runs depmod on the system's tree (also for `dkms remove`).
+	DKMS+=(--no-depmod)
 fi
 SOURCE_TREE=$ROOT/usr/src
 DKMS_TREE=$ROOT/var/lib/dkms
@@ -85,24 +110,29 @@ KERNEL_ARGS=(-k "$RELEASE")
 # The copy DKMS builds from: what git tracks (no build outputs, no build/).
 if [ -d "$DKMS_TREE/$PACKAGE/$VERSION" ]; then
 	say "removing $PACKAGE/$VERSION, which DKMS already has"
-	as_root "${DKMS[@]}" remove "$PACKAGE/$VERSION" --all
+	privileged "${DKMS[@]}" remove "$PACKAGE/$VERSION" --all
 fi
 SRC=$SOURCE_TREE/$PACKAGE-$VERSION
-as_root rm -rf "$SRC"
-as_root mkdir -p "$SRC"
+privileged rm -rf "$SRC"
+privileged mkdir -p "$SRC"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 copy_sources "$tmp/src"
 "$WS/scripts/dkms-conf.sh" --build-dir "$BUILD_DIR" --version "$VERSION" >"$tmp/src/dkms.conf"
-as_root cp -R "$tmp/src/." "$SRC/"
+privileged cp -R "$tmp/src/." "$SRC/"
 say "sources and dkms.conf in $SRC"
 
-[ -z "$ROOT" ] || DKMS+=(--no-depmod)
 if [ -n "$SOURCE_ONLY" ]; then
-	echo "Then, as root:"
+	if [ -z "$ROOT" ]; then
+		echo "Then, as root:"
+		install=("${DKMS[@]}")
+	else
+		echo "Then (dkms install checks for uid 0, hence unshare):"
+		install=(unshare --user --map-root-user "${DKMS[@]}")
+	fi
 	echo "  ${DKMS[*]} add $PACKAGE/$VERSION"
 	echo "  ${DKMS[*]} build $PACKAGE/$VERSION ${KERNEL_ARGS[*]}"
-	echo "  ${DKMS[*]} install $PACKAGE/$VERSION ${KERNEL_ARGS[*]}"
+	echo "  ${install[*]} install $PACKAGE/$VERSION ${KERNEL_ARGS[*]}"
 	[ -z "$ROOT" ] || echo "  depmod -b $ROOT $RELEASE"
 	exit 0
 fi
@@ -111,11 +141,11 @@ fi
 # of the make running this script (its variables, its jobserver) leaks in.
 unset MAKEFLAGS MAKELEVEL MFLAGS MAKEOVERRIDES
 step_start "dkms add, build and install of $PACKAGE/$VERSION for $RELEASE"
-as_root "${DKMS[@]}" add "$PACKAGE/$VERSION"
-as_root "${DKMS[@]}" build "$PACKAGE/$VERSION" "${KERNEL_ARGS[@]}"
-as_root "${DKMS[@]}" install "$PACKAGE/$VERSION" "${KERNEL_ARGS[@]}"
+privileged "${DKMS[@]}" add "$PACKAGE/$VERSION"
+privileged "${DKMS[@]}" build "$PACKAGE/$VERSION" "${KERNEL_ARGS[@]}"
+dkms_install "$PACKAGE/$VERSION" "${KERNEL_ARGS[@]}"
 if [ -n "$ROOT" ]; then
-	as_root depmod -b "$ROOT" "$RELEASE"
+	depmod -b "$ROOT" "$RELEASE"
 	say "modules.dep made by $(depmod -V | head -n1) in $ROOT/lib/modules/$RELEASE"
 fi
 step_done
