@@ -9,6 +9,9 @@
 # make check runs those two scripts at the same time, so the fetch holds a
 # lock per series.
 
+# shellcheck source=tests/lib/apt-lists.sh
+. "$WS/tests/lib/apt-lists.sh"
+
 # debian_headers SERIES: the headers folder of Debian's newest stock
 # headers of SERIES (6.12.*+debN-amd64, 6.1.0-N-amd64), fetched if needed;
 # fails when apt-get cannot fetch them. The absolute include in its
@@ -32,7 +35,7 @@ debian_headers_unlocked() {
 	fi
 	name=$(newest_debian_headers "$series")
 	if [ -z "$name" ]; then
-		apt-get update >"$dir/apt-update.log" 2>&1 || true
+		apt_lists_update "$dir/apt-update.log" || true
 		name=$(newest_debian_headers "$series")
 	fi
 	[ -n "$name" ] || return 1

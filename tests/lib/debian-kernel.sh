@@ -20,6 +20,9 @@
 # (include/generated/package.h); with a bare RELEASE the version is apt's
 # candidate unless VERSION is given. Progress lines go to stderr.
 
+# shellcheck source=tests/lib/apt-lists.sh
+. "$WS/tests/lib/apt-lists.sh"
+
 # debian_kernel HEADERS_DIR|RELEASE [VERSION]: the path of the stock
 # kernel image, fetched if needed; fails with a message on stderr naming
 # the package when apt-get cannot fetch it.
@@ -56,7 +59,7 @@ debian_kernel_unlocked() {
 	if [ -z "$(debian_kernel_versions "$pkg")" ]; then
 		# apt's lists may predate the package (a fresh machine).
 		echo "[debian-kernel] apt-get update (no $pkg in apt's lists)" >&2
-		apt-get update >"$BUILD_DIR/debian-kernels/apt-update.log" 2>&1 || true
+		apt_lists_update "$BUILD_DIR/debian-kernels/apt-update.log" || true
 	fi
 	if [ -z "$version" ]; then
 		version=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
