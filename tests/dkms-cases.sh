@@ -32,7 +32,6 @@ WS_TAG=dkms
 # shellcheck source=tests/lib/debian-headers.sh
 . "$WS/tests/lib/debian-headers.sh"
 
-need_tools dkms:dkms depmod:kmod modinfo:kmod
 KDIR=$DEFAULT_KDIR
 PACKAGE=rust-oot-modules
 RELEASE=$(cat "$KDIR/include/config/kernel.release")
@@ -69,6 +68,8 @@ dkms_private() {
 }
 
 rm -rf "$D"
+# After the previous run's tree is gone: the VM run must not load its modules.
+need_tools dkms:dkms depmod:kmod modinfo:kmod
 mkdir -p "$ROOT/usr/src" "$ROOT/lib/modules/$RELEASE" "$LOG_DIR"
 # Without symlinks: dkms compares its links' targets with its tree's path.
 ROOT=$(cd "$ROOT" && pwd -P)
