@@ -39,7 +39,7 @@ declare -A NOT_RUN=(
 	["make run FULL=1"]="boots QEMU; make check runs the same VM tests, at this depth"
 	["make check"]="this test is part of make check"
 	["make SELF_CONTAINED=1"]="builds the running kernel's Rust support from its linux-source (minutes, 1.8 GiB); tests/stock-cases.sh runs make SELF_CONTAINED=1 against Debian's stock headers"
-	["make KDIR=/tmp/linux-headers-rust"]="a second full module build; tests/headers-cases.sh (make check's host checks) runs this build against a tree packaged by make headers' script, as user nobody, the tree root-owned and read-only"
+	["make KDIR=/tmp/linux-headers-rust"]="a second full module build; tests/headers-cases.sh (make check's host checks) runs this build against a tree packaged by make headers' script, as an unprivileged user, the tree read-only"
 )
 
 # The README's commands run here: the function that runs and checks each.
