@@ -15,8 +15,8 @@ say() {
 }
 
 # die MESSAGE: stop with an error. With WS_ERROR_FILE set (by the
-# Makefile's HOST_SUITE), the message is appended there too, for the
-# "not ok" line that reports a suite which stopped early.
+# Makefile's HOST_SUITE and by tests/run-vm.sh), the message is appended
+# there too, for the "not ok" line that reports a suite which stopped early.
 die() {
 	printf '[%s] error: %s\n' "$WS_TAG" "$*" >&2
 	[ -z "${WS_ERROR_FILE:-}" ] || printf '[%s] %s\n' "$WS_TAG" "$*" >>"$WS_ERROR_FILE"

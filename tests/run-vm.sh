@@ -145,6 +145,35 @@ VM_DIR=$BUILD_DIR/vm
 LOG_DIR=$BUILD_DIR/logs
 mkdir -p "$VM_DIR" "$LOG_DIR"
 
+# The results files of the report, in order: the host suites' first.
+reports=()
+for file in "${HOST_RESULTS[@]}"; do
+	reports+=("$file:$LABEL")
+done
+
+# A run that stops early (a kernel tree it cannot read, a tool missing)
+# still ends with its report, or its part of one (--report-list): what it
+# has so far and a "not ok" line with the error it stopped on
+# (scripts/lib.sh's die, here or in tests/vm/*.sh, copies it to
+# WS_ERROR_FILE). With --report-list the failure is the report's to count.
+STOPPED=$LOG_DIR/results-stopped-$(echo "${LABEL:-vm}" | tr ' /' '--').log
+export WS_ERROR_FILE=$STOPPED.err
+rm -f "$STOPPED" "$WS_ERROR_FILE"
+# shellcheck disable=SC2317 # run by the EXIT trap
+report_stopped() {
+	local status=$?
+	[ "$status" -ne 0 ] || return 0
+	echo "not ok vm: tests/run-vm.sh ran to completion # exit status $status$(sed -n '$s/^/: /p' "$WS_ERROR_FILE" 2>/dev/null)" >"$STOPPED"
+	reports+=("$STOPPED:$LABEL")
+	if [ -n "$REPORT_LIST" ]; then
+		printf '%s\n' "${reports[@]}" >>"$REPORT_LIST"
+		exit 0
+	fi
+	"$WS/tests/ktap-report.sh" ${SHOW:+"$SHOW"} "${reports[@]}" || true
+	exit "$status"
+}
+trap report_stopped EXIT
+
 # The guest's settings, on the kernel command line.
 GUEST_ARGS="ws.fuzz_ops=$FUZZ_OPS ws.stress_ops=$STRESS_OPS"
 [ -z "${FUZZ_SEED:-}" ] || GUEST_ARGS="$GUEST_ARGS ws.fuzz_seed=$FUZZ_SEED"
@@ -153,11 +182,6 @@ GUEST_ARGS="ws.fuzz_ops=$FUZZ_OPS ws.stress_ops=$STRESS_OPS"
 # Results of the programs' builds, shared by every run's report.
 programs=$LOG_DIR/results-programs-$(echo "${LABEL:-vm}" | tr ' /' '--').log
 "$WS/tests/vm/build-programs.sh" "$VM_DIR/bin" "$VM_DIR/work" >"$programs"
-
-reports=()
-for file in "${HOST_RESULTS[@]}"; do
-	reports+=("$file:$LABEL")
-done
 reports+=("${MORE_RESULTS[@]}" "$programs:$LABEL")
 
 # With --changed-only: the signature of what every module's test depends
@@ -239,6 +263,7 @@ for set in "${LIB_MODULE_SETS[@]}"; do
 	vm_run "$WS/modules" "$LABEL${LABEL:+ }${set#*:}" "${set%%:*}"
 done
 
+trap - EXIT
 if [ -n "$REPORT_LIST" ]; then
 	printf '%s\n' "${reports[@]}" >>"$REPORT_LIST"
 	exit 0
