@@ -288,9 +288,9 @@ doctor:
 # configuration (scripts/self-contained.sh; for kernels such as Debian's
 # stock one, whose CONFIG_RUST is off). Not a Kbuild run of its own: the
 # script runs Kbuild in the support tree and in KDIR.
-# (KDIR_CHECKED=1: make run and make bench, whose KDIR is the workspace's
-# kernel that make kernel has just checked, skip that quiet doctor; their
-# VM runs give every module the doctor's module checks.)
+# (KDIR_CHECKED=1: make run, whose KDIR is the workspace's kernel that make
+# kernel has just checked, skips that quiet doctor; its VM run gives every
+# module the doctor's module checks.)
 ifeq ($(SELF_CONTAINED),1)
 modules:
 	$(SAY_KDIR)
@@ -461,10 +461,10 @@ bench: kernel
 # builds): the doctor's cases (every generation in one run), the checks
 # that do not depend on the generation (tests/workspace-checks.sh: unit
 # tests, shellcheck), the paths make refuses (tests/path-cases.sh: a few
-# seconds, nothing built) and make rust-analyzer checked by a pinned
-# rust-analyzer on every generation (tests/rust-analyzer-cases.sh, in
-# copies of the sources; it builds that rust-analyzer once, its progress
-# lines on the terminal through fd 3). Then each generation, one after the
+# seconds, nothing built) and make rust-analyzer checked by Debian's
+# packaged rust-analyzer on every generation (tests/rust-analyzer-cases.sh,
+# in copies of the sources; the progress lines of the Debian 13 root it
+# makes for it once go to the terminal through fd 3). Then each generation, one after the
 # other (they build the same module folders): check-generation, its host checks (clean
 # builds with clippy and without, rustfmt, modinfo, the headers cases as an
 # unprivileged user) and two VM runs, the workspace's modules and those built
@@ -477,11 +477,13 @@ REPORT_LIST := $(BUILD_DIR)/logs/check-reports.list
 REPORT = tr '\n' '\0' <$(1) | xargs -0 $(WS)/tests/ktap-report.sh $(2)
 ONCE_RESULTS := $(BUILD_DIR)/logs/workspace-results.log
 TIMED = $(WS)/scripts/timed.sh
+# $(call START_TIMES,FILE): a run's times start afresh in FILE (WS_TIMES),
+# its start in FILE.t0 (the report's "whole run").
+START_TIMES = mkdir -p $(BUILD_DIR)/logs && rm -f $(1) && date +%s >$(1).t0
 CHECK_TIMES := $(BUILD_DIR)/logs/check-times.log
 check: export WS_TIMES := $(CHECK_TIMES)
 check:
-	@mkdir -p $(BUILD_DIR)/logs
-	@rm -f $(CHECK_TIMES); date +%s >$(CHECK_TIMES).t0
+	@$(call START_TIMES,$(CHECK_TIMES))
 	@$(call DEPS,$(KERNELS)) --rust-analyzer
 	@$(MAKE) --no-print-directory kernels
 	@rm -f $(REPORT_LIST) $(REPORT_LIST).*
@@ -623,8 +625,7 @@ DEBUG_TIMES := $(BUILD_DIR)/logs/check-debug-times.log
 DEBUG_LISTS = $(foreach k,$(KERNELS),$(BUILD_DIR)/logs/$(k)/check-debug-reports.list)
 check-debug: export WS_TIMES := $(DEBUG_TIMES)
 check-debug:
-	@mkdir -p $(BUILD_DIR)/logs
-	@rm -f $(DEBUG_TIMES); date +%s >$(DEBUG_TIMES).t0
+	@$(call START_TIMES,$(DEBUG_TIMES))
 	@$(call DEPS,$(KERNELS))
 	@$(MAKE) --no-print-directory kernels-debug
 	@mkdir -p $(foreach k,$(KERNELS),$(BUILD_DIR)/logs/$(k))

@@ -17,8 +17,9 @@
 # No root needed: mmdebstrap writes a tarball (unshare mode for a normal
 # user), which is unpacked as the caller, so every file of the root belongs
 # to whoever runs the workspace and `rm -rf build` removes it. A program of
-# the root runs on the host through the root's own dynamic loader (see
-# debian_env_exec in scripts/lib.sh), whatever the host's glibc.
+# the root runs on the host through the root's own dynamic loader, whatever
+# the host's glibc (the rust-analyzer wrapper scripts/install-deps.sh
+# writes).
 set -eu
 WS_TAG="env"
 # shellcheck source=scripts/lib.sh

@@ -204,6 +204,16 @@ build_tool() {
 	step_done
 }
 
+# cargo_bindgen_to_build: the crate (CRATE@VERSION) of the loaded
+# generation's bindgen when it comes from crates.io and is not built yet
+# in that version; nothing otherwise.
+cargo_bindgen_to_build() {
+	case "$BINDGEN_SOURCE" in cargo:*) ;; *) return 0 ;; esac
+	cbtb_crate=${BINDGEN_SOURCE#cargo:}
+	[ "$("$KCONF_BINDGEN" --version 2>/dev/null || true)" = "bindgen ${cbtb_crate#*@}" ] ||
+		echo "$cbtb_crate"
+}
+
 # bindgen from crates.io is built by rustup's cargo, which needs none of
 # the packages: on a fresh machine it builds while apt-get installs them.
 early_builds=""
@@ -212,10 +222,9 @@ start_early_builds() {
 	started=""
 	for label in $KERNEL_LABELS; do
 		kconf_load "$label" || exit 1
-		case "$BINDGEN_SOURCE" in cargo:*) ;; *) continue ;; esac
-		crate=${BINDGEN_SOURCE#cargo:}
+		crate=$(cargo_bindgen_to_build)
+		[ -n "$crate" ] || continue
 		case " $started " in *" $crate "*) continue ;; esac
-		[ "$("$KCONF_BINDGEN" --version 2>/dev/null || true)" != "bindgen ${crate#*@}" ] || continue
 		build_tool "$crate" &
 		early_builds="$early_builds $!"
 		started="$started $crate"
@@ -258,9 +267,8 @@ for label in $KERNEL_LABELS; do
 
 	case "$BINDGEN_SOURCE" in
 	cargo:*)
-		crate=${BINDGEN_SOURCE#cargo:}
-		have=$("$KCONF_BINDGEN" --version 2>/dev/null || true)
-		[ "$have" = "bindgen ${crate#*@}" ] || build_tool "$crate" ;;
+		crate=$(cargo_bindgen_to_build)
+		[ -z "$crate" ] || build_tool "$crate" ;;
 	deb:*)
 		LIBCLANG_PATH=$KCONF_LIBCLANG_PATH "$KCONF_BINDGEN" --version >/dev/null 2>&1 ||
 			die "$KCONF_BINDGEN does not run" ;;

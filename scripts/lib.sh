@@ -144,4 +144,3 @@ write_toolchain_record() {
 path = "$wtr_dir"
 EOT
 }
-

@@ -51,7 +51,7 @@
 #                          workspace's modules with modprobe and modprobe -r
 #                          (ws.load=modprobe); repeatable
 #   --changed-only FILE    make run's edit loop: test only the module folders
-#                          whose .ko or guest test changed since the run
+#                          whose sources, .ko or guest test changed since the run
 #                          that wrote FILE; every module when none did, or
 #                          when the kernel, the guest's harness, the test
 #                          programs or the settings changed. FILE is written
@@ -143,6 +143,12 @@ image_check() {
 
 VM_DIR=$BUILD_DIR/vm
 LOG_DIR=$BUILD_DIR/logs
+
+# file_tag LABEL: LABEL as a part of a file name ("6.12 headers" ->
+# "6.12-headers"; "vm" for none).
+file_tag() {
+	echo "${1:-vm}" | tr ' /' '--'
+}
 mkdir -p "$VM_DIR" "$LOG_DIR"
 
 # The results files of the report, in order: the host suites' first.
@@ -156,7 +162,7 @@ done
 # has so far and a "not ok" line with the error it stopped on
 # (scripts/lib.sh's die, here or in tests/vm/*.sh, copies it to
 # WS_ERROR_FILE). With --report-list the failure is the report's to count.
-STOPPED=$LOG_DIR/results-stopped-$(echo "${LABEL:-vm}" | tr ' /' '--').log
+STOPPED=$LOG_DIR/results-stopped-$(file_tag "$LABEL").log
 export WS_ERROR_FILE=$STOPPED.err
 rm -f "$STOPPED" "$WS_ERROR_FILE"
 # shellcheck disable=SC2317 # run by the EXIT trap
@@ -180,7 +186,7 @@ GUEST_ARGS="ws.fuzz_ops=$FUZZ_OPS ws.stress_ops=$STRESS_OPS"
 [ -z "$DEBUG" ] || GUEST_ARGS="$GUEST_ARGS ws.debug=1"
 
 # Results of the programs' builds, shared by every run's report.
-programs=$LOG_DIR/results-programs-$(echo "${LABEL:-vm}" | tr ' /' '--').log
+programs=$LOG_DIR/results-programs-$(file_tag "$LABEL").log
 "$WS/tests/vm/build-programs.sh" "$VM_DIR/bin" "$VM_DIR/work" >"$programs"
 reports+=("${MORE_RESULTS[@]}" "$programs:$LABEL")
 
@@ -224,7 +230,7 @@ fi
 # with modprobe from there.
 vm_run() {
 	local dir=$1 label=$2 lib_modules=${3:-} tag
-	tag=$(echo "${label:-vm}" | tr ' /' '--')
+	tag=$(file_tag "$label")
 	local cpio=$VM_DIR/initramfs-$tag.cpio results=$LOG_DIR/results-$tag.log
 	local console=$LOG_DIR/console-$tag.log guest=$LOG_DIR/guest-$tag.log
 	local kos=() initramfs_args=() guest_args=$GUEST_ARGS t0

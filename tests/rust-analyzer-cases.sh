@@ -51,7 +51,8 @@ ok "rust-analyzer: Debian's rust-analyzer runs ($out, package ${package:-of unkn
 # SRC.diagnostics; fails when it did not complete its scan (it also exits
 # non-zero when it found an error, which is what the callers look at).
 # (`rust-analyzer unresolved-references` would list unresolved names
-# only, but 0.0.349's panics, "no db attached"; `diagnostics` reports
+# only, but it panicked in the crates.io release 0.0.349 this suite used
+# before, "no db attached"; `diagnostics` reports
 # every unresolved name, import, module and macro as an error.)
 # Its progress line is drawn with backspaces on the same output as the
 # diagnostics: what comes before a line's last backspace is dropped.
