@@ -237,7 +237,12 @@ endif
 KBUILD_VARS := LLVM=$(KBUILD_LLVM) RUSTC=$(RUSTC) HOSTRUSTC=$(HOSTRUSTC) \
 	       RUSTDOC=$(RUSTDOC) CLIPPY_DRIVER=$(CLIPPY_DRIVER) \
 	       RUSTFMT=$(RUSTFMT) BINDGEN=$(BINDGEN)
-KBUILD := $(MAKE) -C $(KDIR) M=$(WS) $(KBUILD_VARS)
+# KDIR_RUN: a generation whose toolchain is another Debian release's
+# (RUST_INSTALL=env in its description) builds inside that release's
+# environment (scripts/env-run.sh), which sees KDIR at the same path.
+KDIR_RUN := $(if $(KDIR_KCONF_ENV),$(WS)/scripts/env-run.sh $(KDIR_KCONF_ENV))
+export WS_ENV_BINDS := $(KDIR)
+KBUILD := $(KDIR_RUN) $(MAKE) -C $(KDIR) M=$(WS) $(KBUILD_VARS)
 
 # Environment for the scripts (they are only run through this Makefile).
 # WS_RUSTC... and WS_LLVM are the toolchain of the workspace's kernel
@@ -252,9 +257,10 @@ export WS_LLVM := $(WS_KCONF_LLVM)
 export WS_KERNEL_CONF
 
 # The userspace test programs (tests/) are host programs with std: whatever
-# the kernel under test, the default generation's rustc and bindgen (with
-# its libclang) build them.
-$(call kconf_vars,$(DEFAULT_KERNEL),PROGRAMS_)
+# the kernel under test, the rustc and bindgen (with its libclang) of the
+# first generation whose toolchain is the host's own release build them.
+PROGRAMS_KERNEL := $(shell $(call KCONF,kconf_host_generation))
+$(call kconf_vars,$(PROGRAMS_KERNEL),PROGRAMS_)
 export WS_PROGRAMS_RUSTC := $(PROGRAMS_KCONF_RUSTC)
 export WS_PROGRAMS_BINDGEN := $(PROGRAMS_KCONF_BINDGEN)
 export WS_PROGRAMS_LIBCLANG_PATH := $(PROGRAMS_KCONF_LIBCLANG_PATH)
@@ -313,7 +319,7 @@ rust-analyzer: check-kdir
 	@$(RUST_ANALYZER_SH) --check
 	+$(KBUILD) modules
 	@$(RUST_ANALYZER_SH) $(abspath $(RUST_PROJECT)) -- \
-		$(MAKE) -C $(KDIR) M=$(WS)/modules $(KBUILD_VARS) rust-analyzer
+		$(KDIR_RUN) $(MAKE) -C $(KDIR) M=$(WS)/modules $(KBUILD_VARS) rust-analyzer
 
 # Not Kbuild's own `clean` (make -C KDIR M=. clean): it deletes every
 # *.o, *.ko, .*.cmd... below M=, and build/ is below it here (the cached
@@ -375,11 +381,11 @@ deps:
 	@$(call DEPS,$(KERNELS))
 
 kernel:
-	@$(call DEPS,$(sort $(KERNEL) $(DEFAULT_KERNEL)))
+	@$(call DEPS,$(sort $(KERNEL) $(PROGRAMS_KERNEL)))
 	@$(WS)/scripts/build-kernel.sh
 
 kernel-debug:
-	@$(call DEPS,$(sort $(KERNEL) $(DEFAULT_KERNEL)))
+	@$(call DEPS,$(sort $(KERNEL) $(PROGRAMS_KERNEL)))
 	@$(WS)/scripts/build-kernel.sh debug
 
 # Every generation's kernel (of KERNELS), or debug kernel, one after the

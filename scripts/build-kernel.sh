@@ -15,6 +15,8 @@
 # $KDIR/.ws-inputs after a successful build. Every built tree gets the
 # compiler record $KDIR/rust-toolchain.toml that scripts/package-headers.sh
 # writes into a packaged tree: which rustc out-of-tree modules need.
+# A generation whose toolchain is another Debian release's (RUST_INSTALL=env)
+# is configured and built inside that release's environment (KCONF_RUN).
 set -eu
 WS_TAG=kernel
 # shellcheck source=scripts/lib.sh
@@ -50,6 +52,10 @@ JOBS=$(nproc)
 
 [ -f "$TARBALL" ] || die "$TARBALL not found: run 'make deps' (package $SOURCE_PACKAGE)"
 
+# Kbuild's make, on the host or in the generation's Debian environment.
+# shellcheck disable=SC2086 # the env-run.sh prefix, two words
+kmake() { $KCONF_RUN make "$@"; }
+
 export LIBCLANG_PATH="$KCONF_LIBCLANG_PATH"
 set -- LLVM="$KCONF_LLVM" RUSTC="$KCONF_RUSTC" HOSTRUSTC="$KCONF_RUSTC" \
 	RUSTDOC="$KCONF_RUSTDOC" CLIPPY_DRIVER="$KCONF_CLIPPY_DRIVER" \
@@ -58,14 +64,15 @@ set -- LLVM="$KCONF_LLVM" RUSTC="$KCONF_RUSTC" HOSTRUSTC="$KCONF_RUSTC" \
 # A fragment's option lines: "CONFIG_X=v" and "# CONFIG_X is not set".
 OPTION_LINE='^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set$)'
 
-src_version=$(dpkg-query -W -f='${Version}' "$SOURCE_PACKAGE")
+src_version=$(dpkg-query --admindir="$KCONF_DPKG_ADMIN" -W -f='${Version}' "$SOURCE_PACKAGE")
 inputs=$(
 	echo "source: $SOURCE_PACKAGE $src_version"
 	# The options, not the comments: rewording a fragment rebuilds nothing.
 	# shellcheck disable=SC2086 # a list of paths without spaces
 	echo "options: $(grep -hE "$OPTION_LINE" $FRAGMENTS | sha256sum | cut -d' ' -f1)"
 	echo "rustc: $("$KCONF_RUSTC" --version)"
-	echo "clang: $("clang$KCONF_LLVM" --version | head -n1)"
+	# shellcheck disable=SC2086 # the env-run.sh prefix, two words
+	echo "clang: $($KCONF_RUN "clang$KCONF_LLVM" --version | head -n1)"
 	echo "bindgen: $("$KCONF_BINDGEN" --version)"
 	echo "libclang: $LIBCLANG_PATH"
 	echo "make args: $*"
@@ -124,9 +131,9 @@ step_start "configuring: tinyconfig +$(for f in $FRAGMENTS; do printf ' %s' "${f
 conflog=$BUILD_DIR/logs/$WS_TAG-config.log
 mkdir -p "$BUILD_DIR/logs"
 # shellcheck disable=SC2086 # a list of paths without spaces
-if ! { make -C "$KDIR" -s "$@" tinyconfig &&
-	(cd "$KDIR" && ./scripts/kconfig/merge_config.sh -m .config $FRAGMENTS) &&
-	make -C "$KDIR" -s "$@" olddefconfig; } >"$conflog" 2>&1; then
+if ! { kmake -C "$KDIR" -s "$@" tinyconfig &&
+	(cd "$KDIR" && $KCONF_RUN ./scripts/kconfig/merge_config.sh -m .config $FRAGMENTS) &&
+	kmake -C "$KDIR" -s "$@" olddefconfig; } >"$conflog" 2>&1; then
 	tail -n 20 "$conflog" >&2
 	die "configuring failed; full log: $conflog"
 fi
@@ -138,7 +145,7 @@ if [ -n "$dropped" ]; then
 	case "$dropped" in
 	*CONFIG_RUST=y*)
 		echo "  CONFIG_RUST needs rustc, bindgen and libclang that scripts/rust_is_available.sh accepts:" >&2
-		make -C "$KDIR" -s "$@" rustavailable >&2 || true ;;
+		kmake -C "$KDIR" -s "$@" rustavailable >&2 || true ;;
 	esac
 	die "Kconfig dropped options of the config fragments; the kernel is not built"
 fi
@@ -147,12 +154,12 @@ step_done
 step_start "building Linux $src_version with LLVM$KCONF_LLVM and $("$KCONF_RUSTC" --version | cut -d' ' -f1-2), $JOBS jobs (3 to 10 min on 2 cores)"
 log=$BUILD_DIR/logs/$WS_TAG-build.log
 : >"$log"
-if ! with_progress "$log" make -C "$KDIR" -j"$JOBS" "$@" all; then
+if ! with_progress "$log" kmake -C "$KDIR" -j"$JOBS" "$@" all; then
 	tail -n 40 "$log" >&2
 	die "kernel build failed; full log: $log"
 fi
 # Host program the test harness uses to pack the initramfs.
-make -C "$KDIR" -s "$@" usr/gen_init_cpio >>"$log" 2>&1 ||
+kmake -C "$KDIR" -s "$@" usr/gen_init_cpio >>"$log" 2>&1 ||
 	die "building usr/gen_init_cpio failed; see $log"
 step_done
 

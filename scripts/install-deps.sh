@@ -26,6 +26,9 @@
 # (RUST_INSTALL=private, see install_private below). bindgen comes from
 # crates.io (cargo:CRATE@VERSION, built into build/tools) or from a Debian
 # package unpacked with the private toolchain (deb:PACKAGE).
+# RUST_INSTALL=env: the generation's toolchain, LLVM and source package
+# come from another Debian release (DEBIAN_RELEASE), in a root filesystem
+# of it under build/envs (scripts/debian-env.sh, see install_env below).
 set -eu
 WS_TAG=deps
 # shellcheck source=scripts/lib.sh
@@ -141,6 +144,35 @@ EOT
 	step_done
 }
 
+# install_env: the generation's Debian environment (made once, remade when
+# its packages change) and, in $KCONF_TOOLCHAIN_DIR/bin, the commands the
+# scripts and Kbuild name (rustc, rustdoc, clippy-driver, rustfmt,
+# bindgen): each runs the environment's own program there
+# (scripts/env-run.sh; directly when already inside it).
+install_env() {
+	# shellcheck disable=SC2086 # one word per package
+	"$WS/scripts/debian-env.sh" "$KCONF_ENV" "$(echo $DEBIAN_SUITES | tr ' ' ',')" \
+		$KCONF_ENV_PACKAGES >/dev/null
+	dir=$KCONF_TOOLCHAIN_DIR
+	mkdir -p "$dir/bin"
+	for tool in rustc rustdoc clippy-driver rustfmt ${BINDGEN_SOURCE#deb:}; do
+		cat >"$dir/bin/$tool.tmp" <<EOT
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Written by scripts/install-deps.sh: Debian $DEBIAN_RELEASE's /usr/bin/$tool,
+# run in the Debian environment $KCONF_ENV_ROOT.
+export WS='$WS' BUILD_DIR='$BUILD_DIR'
+exec "\$WS/scripts/env-run.sh" '$KCONF_ENV' /usr/bin/$tool "\$@"
+EOT
+		chmod +x "$dir/bin/$tool.tmp"
+		if cmp -s "$dir/bin/$tool.tmp" "$dir/bin/$tool"; then
+			rm -f "$dir/bin/$tool.tmp"
+		else
+			mv "$dir/bin/$tool.tmp" "$dir/bin/$tool"
+		fi
+	done
+}
+
 # check_rust: the generation's rustc runs, is the described version and has
 # the standard library sources the kernel builds core and alloc from.
 check_rust() {
@@ -150,7 +182,7 @@ check_rust() {
 	"rustc $RUST_VERSION"*) ;;
 	*) die "$KCONF_RUSTC is $have, $KCONF_FILE wants rustc $RUST_VERSION" ;;
 	esac
-	sysroot=$("$KCONF_RUSTC" --print sysroot)
+	sysroot=$KCONF_ENV_ROOT$("$KCONF_RUSTC" --print sysroot)
 	for crate in core alloc; do
 		[ -f "$sysroot/lib/rustlib/src/rust/library/$crate/src/lib.rs" ] ||
 			die "$KCONF_RUSTC: no $crate sources in $sysroot/lib/rustlib/src/rust/library (rust-src)"
@@ -168,9 +200,19 @@ kmod file qemu-system-x86 busybox-static shellcheck git dkms dwarves"
 [ "$RUST_ANALYZER" -eq 0 ] || PACKAGES="$PACKAGES mmdebstrap uidmap"
 for label in $KERNEL_LABELS; do
 	kconf_load "$label" || exit 1
+	case "$RUST_INSTALL" in
+	env)
+		# Made by mmdebstrap (uidmap: a normal user's unshare mode).
+		PACKAGES="$PACKAGES mmdebstrap uidmap"
+		continue ;;
+	system)
+		PACKAGES="$PACKAGES $RUST_PACKAGES"
+		case "$BINDGEN_SOURCE" in
+		deb:*) PACKAGES="$PACKAGES ${BINDGEN_SOURCE#deb:}" ;;
+		esac ;;
+	esac
 	PACKAGES="$PACKAGES $SOURCE_PACKAGE clang-$LLVM_VERSION lld-$LLVM_VERSION
 llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev"
-	[ "$RUST_INSTALL" != system ] || PACKAGES="$PACKAGES $RUST_PACKAGES"
 done
 
 # cargo_install CRATE@VERSION: build a host tool into build/tools, from /
@@ -261,7 +303,8 @@ for label in $KERNEL_LABELS; do
 	case "$RUST_INSTALL" in
 	system) ;;
 	private) install_private ;;
-	*) die "$KCONF_FILE: RUST_INSTALL=$RUST_INSTALL is neither system nor private" ;;
+	env) install_env ;;
+	*) die "$KCONF_FILE: RUST_INSTALL=$RUST_INSTALL is not system, private or env" ;;
 	esac
 	check_rust
 
@@ -270,8 +313,10 @@ for label in $KERNEL_LABELS; do
 		crate=$(cargo_bindgen_to_build)
 		[ -z "$crate" ] || build_tool "$crate" ;;
 	deb:*)
-		LIBCLANG_PATH=$KCONF_LIBCLANG_PATH "$KCONF_BINDGEN" --version >/dev/null 2>&1 ||
-			die "$KCONF_BINDGEN does not run" ;;
+		have=$(LIBCLANG_PATH=$KCONF_LIBCLANG_PATH "$KCONF_BINDGEN" --version 2>&1) ||
+			die "$KCONF_BINDGEN does not run: $have"
+		[ -z "${BINDGEN_VERSION:-}" ] || [ "$have" = "bindgen $BINDGEN_VERSION" ] ||
+			die "$KCONF_BINDGEN is $have, $KCONF_FILE wants bindgen $BINDGEN_VERSION" ;;
 	esac
 done
 

@@ -9,6 +9,8 @@
 #   kconf_find SERIES    print the description whose KERNEL_SERIES is
 #                        SERIES ("6.1"), nothing when no generation matches
 #   kconf_labels         print the label of every description
+#   kconf_host_generation  print the first label whose toolchain runs on
+#                        the host
 #
 # After kconf_load, besides the description's own fields (see
 # kernels/*.conf), these hold what they imply:
@@ -21,6 +23,18 @@
 #   KCONF_RUSTC KCONF_RUSTDOC KCONF_CLIPPY_DRIVER KCONF_RUSTFMT KCONF_BINDGEN
 #   KCONF_LLVM           "-$LLVM_VERSION", as Kbuild's LLVM= takes it
 #   KCONF_LIBCLANG_PATH  the libclang bindgen must load
+#   KCONF_ENV            RUST_INSTALL=env on a host of another release: the
+#                        name of the Debian environment (build/envs/NAME)
+#                        its builds run in, through scripts/env-run.sh;
+#                        empty when they run on the host
+#   KCONF_ENV_ROOT       that environment's root folder
+#   KCONF_ENV_PACKAGES   the packages it is made with
+#   KCONF_RUN            "$WS/scripts/env-run.sh NAME", the prefix of a
+#                        command that runs there (empty: on the host)
+#   KCONF_DPKG_ADMIN     dpkg's database of the packages (the environment's)
+#
+# RUST_INSTALL=env with DEBIAN_RELEASE the host's own release is
+# RUST_INSTALL=system: the same packages, installed on the host.
 
 : "${WS:?kernel-conf.sh needs WS (the workspace folder)}"
 : "${BUILD_DIR:?kernel-conf.sh needs BUILD_DIR}"
@@ -29,7 +43,18 @@
 # nothing leaks from a previously loaded description.
 KCONF_FIELDS="KERNEL_LABEL KERNEL_SERIES SOURCE_PACKAGE LLVM_VERSION
 RUST_INSTALL RUST_PREFIX RUST_PACKAGES RUST_VERSION BINDGEN_SOURCE
+BINDGEN_VERSION DEBIAN_RELEASE DEBIAN_SUITES SOURCE_SUITE
 CONFIG_FRAGMENTS DEBUG_FRAGMENTS RUST_TARGET_SPEC RUST_METADATA"
+
+# What a Debian environment has besides the generation's toolchain and
+# source: what a kernel build runs.
+KCONF_ENV_BUILD_PACKAGES="make gcc libc6-dev bc bison flex libelf-dev cpio
+python3 perl xz-utils kmod"
+
+# The host's Debian release (codename).
+kconf_host_release() {
+	(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+}
 
 kconf_labels() {
 	for f in "$WS"/kernels/*.conf; do
@@ -50,6 +75,19 @@ kconf_load() {
 	unset $KCONF_FIELDS
 	# shellcheck disable=SC1090 # one of kernels/*.conf
 	. "$KCONF_FILE"
+	if [ "${RUST_INSTALL:-}" = env ]; then
+		RUST_PREFIX=${RUST_PREFIX:-toolchains/$KERNEL_LABEL}
+		for field in DEBIAN_RELEASE DEBIAN_SUITES RUST_VERSION; do
+			eval "[ -n \"\${$field:-}\" ]" || {
+				echo "error: $KCONF_FILE: RUST_INSTALL=env needs $field" >&2
+				return 1
+			}
+		done
+		if [ "$(kconf_host_release)" = "$DEBIAN_RELEASE" ]; then
+			RUST_INSTALL=system
+			RUST_PREFIX=/usr
+		fi
+	fi
 	for field in KERNEL_LABEL KERNEL_SERIES SOURCE_PACKAGE LLVM_VERSION \
 		RUST_INSTALL RUST_PREFIX BINDGEN_SOURCE CONFIG_FRAGMENTS; do
 		eval "[ -n \"\${$field:-}\" ]" || {
@@ -75,15 +113,38 @@ kconf_load() {
 	KCONF_RUSTDOC=$KCONF_RUST_PREFIX/bin/rustdoc
 	KCONF_CLIPPY_DRIVER=$KCONF_RUST_PREFIX/bin/clippy-driver
 	KCONF_RUSTFMT=$KCONF_RUST_PREFIX/bin/rustfmt
+	KCONF_ENV=""
+	KCONF_ENV_ROOT=""
+	KCONF_RUN=""
+	KCONF_DPKG_ADMIN=/var/lib/dpkg
+	KCONF_ENV_PACKAGES=""
 	case "$BINDGEN_SOURCE" in
 	cargo:*) KCONF_BINDGEN=$BUILD_DIR/tools/bin/bindgen ;;
-	deb:*) KCONF_BINDGEN=$KCONF_TOOLCHAIN_DIR/usr/bin/bindgen ;;
+	deb:*)
+		case "$RUST_INSTALL" in
+		private) KCONF_BINDGEN=$KCONF_TOOLCHAIN_DIR/usr/bin/bindgen ;;
+		system) KCONF_BINDGEN=/usr/bin/${BINDGEN_SOURCE#deb:} ;;
+		env) KCONF_BINDGEN=$KCONF_RUST_PREFIX/bin/bindgen ;;
+		esac ;;
 	*)
 		echo "error: $KCONF_FILE: BINDGEN_SOURCE=$BINDGEN_SOURCE is neither cargo:CRATE@VERSION nor deb:PACKAGE" >&2
 		return 1 ;;
 	esac
 	KCONF_LLVM=-$LLVM_VERSION
 	KCONF_LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VERSION/lib
+	if [ "$RUST_INSTALL" = env ]; then
+		KCONF_ENV=kernel-$KERNEL_LABEL
+		KCONF_ENV_ROOT=$BUILD_DIR/envs/$KCONF_ENV
+		KCONF_RUN="$WS/scripts/env-run.sh $KCONF_ENV"
+		KCONF_DPKG_ADMIN=$KCONF_ENV_ROOT/var/lib/dpkg
+		KCONF_TARBALL=$KCONF_ENV_ROOT$KCONF_TARBALL
+		KCONF_ENV_PACKAGES="$RUST_PACKAGES clang-$LLVM_VERSION lld-$LLVM_VERSION
+llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev $KCONF_ENV_BUILD_PACKAGES
+$SOURCE_PACKAGE${SOURCE_SUITE:+/$SOURCE_SUITE}"
+		case "$BINDGEN_SOURCE" in
+		deb:*) KCONF_ENV_PACKAGES="$KCONF_ENV_PACKAGES ${BINDGEN_SOURCE#deb:}" ;;
+		esac
+	fi
 }
 
 kconf_find() {
@@ -96,13 +157,27 @@ kconf_find() {
 	done
 }
 
+# kconf_host_generation: the first generation whose toolchain runs on the
+# host as it is (not in an environment); it builds the test programs.
+kconf_host_generation() {
+	for label in $(kconf_labels); do
+		kconf_load "$label" || return 1
+		[ -n "$KCONF_ENV" ] || {
+			echo "$label"
+			return 0
+		}
+	done
+	echo "error: every generation's toolchain needs an environment: none builds the test programs" >&2
+	return 1
+}
+
 # kconf_print_make LABEL: the derived values as make assignments, one word
 # each (paths have no spaces), for the Makefile's $(eval).
 kconf_print_make() {
 	kconf_load "$1" || return 1
 	for var in KCONF_FILE KERNEL_LABEL KERNEL_SERIES LLVM_VERSION KCONF_KDIR \
 		KCONF_RUST_PREFIX KCONF_RUSTC KCONF_RUSTDOC KCONF_CLIPPY_DRIVER \
-		KCONF_RUSTFMT KCONF_BINDGEN KCONF_LLVM KCONF_LIBCLANG_PATH; do
+		KCONF_RUSTFMT KCONF_BINDGEN KCONF_LLVM KCONF_LIBCLANG_PATH KCONF_ENV; do
 		eval "echo \"$var:=\$$var\""
 	done
 }

@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run a command inside a Debian environment of the build folder (made by
+# scripts/debian-env.sh): chroot into $BUILD_DIR/envs/NAME with the host's
+# /dev, a /proc of its own, and the folders the command works in bound at
+# the same paths, so that a path means the same file inside and outside.
+#
+#   env-run.sh NAME COMMAND [ARG...]
+#
+# Bound: the workspace (WS), the build folder (BUILD_DIR), /tmp, the
+# current folder, and each folder of WS_ENV_BINDS (colon-separated; a
+# KDIR or DEST outside the workspace, say). The command starts in the
+# current folder with the environment's PATH; WS_ENV is set to NAME inside,
+# which the toolchain wrappers of scripts/install-deps.sh read to run the
+# environment's programs directly instead of entering it again.
+#
+# No root needed: a user namespace in which the caller is root (unshare
+# --map-root-user), with mount and PID namespaces of its own; files the
+# command writes belong to the caller outside. The same for root.
+set -eu
+: "${WS:?env-run.sh needs WS (run it through the Makefile)}"
+: "${BUILD_DIR:?env-run.sh needs BUILD_DIR}"
+
+[ $# -ge 2 ] || {
+	echo "usage: $0 NAME COMMAND [ARG...]" >&2
+	exit 2
+}
+name=$1
+shift
+root=$BUILD_DIR/envs/$name
+if [ ! -f "$BUILD_DIR/envs/$name.inputs" ] || [ ! -x "$root/bin/sh" ]; then
+	echo "error: no Debian environment '$name' in $BUILD_DIR/envs (make deps makes it)" >&2
+	exit 1
+fi
+
+# Already inside it (a wrapper called by a build that runs there).
+if [ "${WS_ENV:-}" = "$name" ]; then
+	exec "$@"
+fi
+
+binds="$WS:$BUILD_DIR:/tmp:$(pwd -P)${WS_ENV_BINDS:+:$WS_ENV_BINDS}"
+
+# The inner script runs as root of the new namespaces: it mounts, then
+# chroots as that root (the caller's own uid outside).
+# shellcheck disable=SC2016 # expanded by the inner shell
+inner='
+set -eu
+root=$1 binds=$2 cwd=$3
+shift 3
+mkdir -p "$root/dev" "$root/proc"
+mount --rbind /dev "$root/dev"
+mount -t proc proc "$root/proc"
+# Each folder at its physical path; a path through a symbolic link (a
+# build/ that links elsewhere) is bound at its own path too when it does
+# not lead anywhere in the root yet.
+IFS=:
+for dir in $binds; do
+	[ -n "$dir" ] && [ -d "$dir" ] || continue
+	phys=$(cd -P "$dir" && pwd)
+	if [ ! -d "$root$phys" ] || [ "$(cd -P "$root$phys" && pwd)" != "$phys" ]; then
+		mkdir -p "$root$phys"
+		mount --bind "$phys" "$root$phys"
+	fi
+	if [ "$phys" != "$dir" ] && [ ! -e "$root$dir" ]; then
+		mkdir -p "$root$dir"
+		mount --bind "$phys" "$root$dir"
+	fi
+done
+unset IFS
+exec /usr/sbin/chroot "$root" /bin/sh -c "cd \"\$1\" && shift && exec \"\$@\"" sh "$cwd" "$@"
+'
+PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
+	WS_ENV=$name exec unshare --user --map-root-user --mount --pid --fork \
+	--kill-child /bin/sh -c "$inner" sh "$root" "$binds" "$(pwd -P)" "$@"
