@@ -567,14 +567,15 @@ check-new-module: kernel
 	@echo '$(NEW_MODULE_RESULTS):$(NEW_MODULE_LABEL)' >>$(NEW_MODULE_LIST)
 	@$(call REPORT,$(NEW_MODULE_LIST))
 
-# The self-contained modules on Debian's stock kernel of the default
-# generation (make SELF_CONTAINED=1 KDIR=<its headers>): the build cases of
+# The self-contained modules on Debian's stock kernel of a generation whose
+# description says STOCK_CHECK=self-contained (make SELF_CONTAINED=1
+# KDIR=<its headers>): the build cases of
 # tests/stock-cases.sh, then a VM run of Debian's own vmlinuz with those
 # modules ("[stock-6.12]" results). make check-stock: only these.
 # $(call STOCK_RUN,[REPORT_LIST]): without the VM's arguments (the stock
 # cases stopped before they had Debian's kernel) only the cases' results
 # are reported.
-CHECK_STOCK = $(filter $(DEFAULT_KERNEL),$(KERNEL))
+CHECK_STOCK = $(filter self-contained,$(WS_STOCK_CHECK))
 STOCK_LOGS = $(BUILD_DIR)/logs/$(KERNEL)
 STOCK_RESULTS = $(STOCK_LOGS)/stock-results.log
 STOCK_LABEL = stock-$(KERNEL_SERIES)
@@ -587,6 +588,9 @@ STOCK_RUN = rm -f $(STOCK_LOGS)/stock-vm-args; $(call HOST_SUITE,$(STOCK_RESULTS
 	else \
 		$(if $(1),echo '$(STOCK_RESULTS):$(STOCK_LABEL)' >>$(1),$(WS)/tests/ktap-report.sh '$(STOCK_RESULTS):$(STOCK_LABEL)'); \
 	fi
+ifneq ($(filter check-stock,$(MAKECMDGOALS)),)
+  $(if $(CHECK_STOCK),,$(error make check-stock: kernels/$(KERNEL).conf has no STOCK_CHECK=self-contained; give KERNEL=$(basename $(notdir $(shell grep -l '^STOCK_CHECK=self-contained' $(WS)/kernels/*.conf)))))
+endif
 check-stock: kernel
 	@mkdir -p $(STOCK_LOGS)
 	@$(call STOCK_RUN,)

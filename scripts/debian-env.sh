@@ -40,20 +40,36 @@ STAMP=$BUILD_DIR/envs/$ENV_NAME.inputs
 LOG=$BUILD_DIR/logs/env-$ENV_NAME.log
 mkdir -p "$BUILD_DIR/envs" "$BUILD_DIR/logs"
 
+# How a root is made, as a number: raised when a change to this script
+# changes what a root holds (not for its messages), so that roots made the
+# old way are made again.
+ENV_FORMAT=1
+
 # What the root is made of. The archive's address is not an input: any
 # mirror serves the same packages.
 inputs=$(
 	echo "suites: $SUITES"
 	echo "packages: $PACKAGES"
 	echo "architecture: $(dpkg --print-architecture)"
-	echo "script: $(sha256sum "$0" | cut -d' ' -f1)"
+	echo "format: $ENV_FORMAT"
 )
+up_to_date() {
+	[ -f "$STAMP" ] && [ -d "$ROOT" ] && [ "$(cat "$STAMP")" = "$inputs" ]
+}
+if up_to_date; then
+	echo "$ROOT" >&3
+	exit 0
+fi
 
-# One maker at a time per root (make check's parallel parts may all ask).
+# One maker at a time per root (make check's parallel parts may all ask),
+# and not while a command runs in it: scripts/env-run.sh holds this lock
+# shared for as long as its command runs.
 exec 9>"$BUILD_DIR/envs/.$ENV_NAME.lock"
-flock 9
-
-if [ -f "$STAMP" ] && [ -d "$ROOT" ] && [ "$(cat "$STAMP")" = "$inputs" ]; then
+if ! flock -n 9; then
+	say "waiting for the commands running in the environment '$ENV_NAME' to end"
+	flock 9
+fi
+if up_to_date; then
 	echo "$ROOT" >&3
 	exit 0
 fi
@@ -63,6 +79,7 @@ command -v mmdebstrap >/dev/null 2>&1 ||
 
 # The Debian archive of the host's apt configuration: the address of the
 # repository that serves the host's own release (not its security suite).
+# shellcheck disable=SC1091 # the host's own file
 host_release=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 # shellcheck disable=SC2016 # apt's own $(FIELD) placeholders
 mirror=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null |
@@ -75,6 +92,53 @@ set --
 for suite in $SUITES; do
 	set -- "$@" "deb $mirror $suite main"
 done
+
+# archive_names PREFIX: the names of the packages the archive's suites
+# have that start with PREFIX, read with apt from a private state folder
+# (no root, nothing of the host's apt touched).
+archive_names() {
+	an_prefix=$1
+	an_tmp=$(mktemp -d)
+	mkdir -p "$an_tmp/lists/partial" "$an_tmp/cache/archives/partial"
+	for an_suite in $SUITES; do
+		echo "deb $mirror $an_suite main"
+	done >"$an_tmp/sources.list"
+	set -- -o Dir::Etc::SourceList="$an_tmp/sources.list" \
+		-o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$an_tmp/lists" \
+		-o Dir::Cache="$an_tmp/cache" -o Dir::State::status=/dev/null \
+		-o Debug::NoLocking=1
+	if apt-get "$@" -qq update >/dev/null 2>&1; then
+		apt-cache "$@" pkgnames "$an_prefix" 2>/dev/null | sort -V | tr '\n' ' '
+	fi
+	rm -rf "$an_tmp"
+}
+
+# explain_failure: the reason of a failed mmdebstrap, from its log, when it
+# is one of those a user can act on: the archive cannot be reached, or it
+# no longer has a package (a backports suite moved on to a newer kernel).
+explain_failure() {
+	if grep -qE "Temporary failure resolving|Could not resolve|Failed to fetch|Could not connect|Connection failed|Network is unreachable" "$LOG"; then
+		die "the Debian archive $mirror cannot be reached from here (see $LOG):" \
+			"the $RELEASE environment needs it; nothing was made, the next run starts again"
+	fi
+	gone=$(sed -n "s/.*Unable to locate package \([^ ]*\).*/\1/p;s/.*Package '\([^']*\)' has no installation candidate.*/\1/p" "$LOG" | sort -u | tr '\n' ' ')
+	[ -n "$gone" ] || return 0
+	has=""
+	for pkg in $gone; do
+		pkg=${pkg%%/*}
+		prefix=$(echo "$pkg" | sed 's/[0-9.]*$//')
+		names=$(archive_names "$prefix")
+		if [ -n "$names" ]; then
+			has="$has${has:+; }it has ${names% }"
+		else
+			has="$has${has:+; }it has no $prefix* package"
+		fi
+	done
+	die "the Debian archive ($mirror, suites: $SUITES) has no package ${gone% }" \
+		"($has); the generation's description" \
+		"(kernels/*.conf) names a version the archive no longer serves: add a" \
+		"description for the version it has (or a suite that still has it)"
+}
 
 # Made in a temporary folder and moved into place when complete: an
 # interrupted run leaves nothing that looks finished, and the next run
@@ -90,6 +154,7 @@ if ! with_progress "$LOG" mmdebstrap --variant=apt --format=tar \
 	"$RELEASE" "$ROOT.tmp/root.tar" "$@"; then
 	tail -n 15 "$LOG" >&2
 	rm -rf "$ROOT.tmp"
+	explain_failure
 	die "mmdebstrap could not make the $RELEASE environment from $mirror" \
 		"(suites: $SUITES; packages: $PACKAGES); full log: $LOG"
 fi

@@ -41,6 +41,11 @@ fi
 
 binds="$WS:$BUILD_DIR:/tmp:$(pwd -P)${WS_ENV_BINDS:+:$WS_ENV_BINDS}"
 
+# Held shared while the command runs (the command inherits it):
+# scripts/debian-env.sh takes it exclusively before it makes the root again.
+exec 9>"$BUILD_DIR/envs/.$name.lock"
+flock -s 9
+
 # The inner script runs as root of the new namespaces: it mounts, then
 # chroots as that root (the caller's own uid outside).
 # shellcheck disable=SC2016 # expanded by the inner shell

@@ -43,7 +43,7 @@
 # nothing leaks from a previously loaded description.
 KCONF_FIELDS="KERNEL_LABEL KERNEL_SERIES SOURCE_PACKAGE LLVM_VERSION
 RUST_INSTALL RUST_PREFIX RUST_PACKAGES RUST_VERSION BINDGEN_SOURCE
-BINDGEN_VERSION DEBIAN_RELEASE DEBIAN_SUITES SOURCE_SUITE
+BINDGEN_VERSION DEBIAN_RELEASE DEBIAN_SUITES SOURCE_SUITE STOCK_CHECK
 CONFIG_FRAGMENTS DEBUG_FRAGMENTS RUST_TARGET_SPEC RUST_METADATA"
 
 # What a Debian environment has besides the generation's toolchain and
@@ -53,6 +53,7 @@ python3 perl xz-utils kmod"
 
 # The host's Debian release (codename).
 kconf_host_release() {
+	# shellcheck disable=SC1091 # the host's own file
 	(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 }
 
@@ -177,7 +178,8 @@ kconf_print_make() {
 	kconf_load "$1" || return 1
 	for var in KCONF_FILE KERNEL_LABEL KERNEL_SERIES LLVM_VERSION KCONF_KDIR \
 		KCONF_RUST_PREFIX KCONF_RUSTC KCONF_RUSTDOC KCONF_CLIPPY_DRIVER \
-		KCONF_RUSTFMT KCONF_BINDGEN KCONF_LLVM KCONF_LIBCLANG_PATH KCONF_ENV; do
+		KCONF_RUSTFMT KCONF_BINDGEN KCONF_LLVM KCONF_LIBCLANG_PATH KCONF_ENV \
+		STOCK_CHECK; do
 		eval "echo \"$var:=\$$var\""
 	done
 }
