@@ -160,8 +160,14 @@ install_env() {
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Written by scripts/install-deps.sh: Debian $DEBIAN_RELEASE's /usr/bin/$tool,
-# run in the Debian environment $KCONF_ENV_ROOT.
-export WS='$WS' BUILD_DIR='$BUILD_DIR'
+# run in the Debian environment $KCONF_ENV of the build folder this file
+# is in (three levels up), directly when already inside it.
+[ "\${WS_ENV:-}" != '$KCONF_ENV' ] || exec /usr/bin/$tool "\$@"
+BUILD_DIR=\$(cd "\$(dirname "\$0")/../../.." && pwd)
+# The workspace that runs it (the Makefile exports WS), else the one that
+# wrote this file.
+[ -x "\${WS:-}/scripts/env-run.sh" ] || WS='$WS'
+export WS BUILD_DIR
 exec "\$WS/scripts/env-run.sh" '$KCONF_ENV' /usr/bin/$tool "\$@"
 EOT
 		chmod +x "$dir/bin/$tool.tmp"
