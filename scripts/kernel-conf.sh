@@ -9,8 +9,8 @@
 #   kconf_find SERIES    print the description whose KERNEL_SERIES is
 #                        SERIES ("6.1"), nothing when no generation matches
 #   kconf_labels         print the label of every description
-#   kconf_host_generation  print the first label whose toolchain runs on
-#                        the host
+#   kconf_host_generation  print the first label whose toolchain is the
+#                        host's own (RUST_INSTALL=system)
 #
 # After kconf_load, besides the description's own fields (see
 # kernels/*.conf), these hold what they imply:
@@ -160,17 +160,18 @@ kconf_find() {
 	done
 }
 
-# kconf_host_generation: the first generation whose toolchain runs on the
-# host as it is (not in an environment); it builds the test programs.
+# kconf_host_generation: the first generation whose toolchain is the host
+# release's own (RUST_INSTALL=system: neither in an environment nor a
+# private, older compiler such as 6.1's 1.63); it builds the test programs.
 kconf_host_generation() {
 	for label in $(kconf_labels); do
 		kconf_load "$label" || return 1
-		[ -n "$KCONF_ENV" ] || {
+		[ "$RUST_INSTALL" != system ] || {
 			echo "$label"
 			return 0
 		}
 	done
-	echo "error: every generation's toolchain needs an environment: none builds the test programs" >&2
+	echo "error: no generation's toolchain is the host's own (RUST_INSTALL=system): none builds the test programs" >&2
 	return 1
 }
 
