@@ -5,7 +5,11 @@
 
 use crate::common::prelude::*;
 
-pub(crate) use kernel::{c_str, ffi, str::CStr, sync::Mutex, types::Opaque};
+pub(crate) use kernel::{ffi, sync::Mutex};
+
+/// What `miscdev.rs`, the workspace's own misc device, uses besides.
+#[cfg(not(ws_has_miscdevice))]
+pub(crate) use kernel::{c_str, str::CStr, types::Opaque};
 
 #[cfg(ws_has_transmute)]
 pub(crate) use kernel::transmute::AsBytes;
