@@ -326,10 +326,11 @@ rust-analyzer: check-kdir
 # kernel trees, the headers and DKMS trees). The module build outputs are
 # removed by name instead: those in modules/ and the top-level ones, with
 # make rust-analyzer's rust-project.json (the kernel's make clean removes
-# its own too).
+# its own too). *.bc: a kernel with CONFIG_RUST_INLINE_HELPERS (7.3) has
+# rustc emit LLVM bitcode, linked with its helpers' (X.bc, X.m.bc).
 MODULE_OUTPUTS := -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 	-o -name '.*.cmd' -o -name '.*.d' -o -name modules.order -o -name '*.rmeta' \
-	-o -name bindings_generated.rs
+	-o -name bindings_generated.rs -o -name '*.bc'
 clean:
 	@find $(WS)/modules \( $(MODULE_OUTPUTS) \) -type f -delete
 	@cd $(WS) && rm -f Module.symvers modules.order .module-common.o \

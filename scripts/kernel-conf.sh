@@ -9,8 +9,8 @@
 #   kconf_find SERIES    print the description whose KERNEL_SERIES is
 #                        SERIES ("6.1"), nothing when no generation matches
 #   kconf_labels         print the label of every description
-#   kconf_host_generation  print the first label whose toolchain runs on
-#                        the host
+#   kconf_host_generation  print the first label whose toolchain is the
+#                        host's own (RUST_INSTALL=system)
 #
 # After kconf_load, besides the description's own fields (see
 # kernels/*.conf), these hold what they imply:
@@ -44,7 +44,8 @@
 KCONF_FIELDS="KERNEL_LABEL KERNEL_SERIES SOURCE_PACKAGE LLVM_VERSION
 RUST_INSTALL RUST_PREFIX RUST_PACKAGES RUST_VERSION BINDGEN_SOURCE
 BINDGEN_VERSION DEBIAN_RELEASE DEBIAN_SUITES SOURCE_SUITE STOCK_CHECK
-CONFIG_FRAGMENTS DEBUG_FRAGMENTS RUST_TARGET_SPEC RUST_METADATA"
+CONFIG_FRAGMENTS DEBUG_FRAGMENTS RUST_TARGET_SPEC RUST_METADATA
+KERNEL_CRATE_HAS"
 
 # What a Debian environment has besides the generation's toolchain and
 # source: what a kernel build runs.
@@ -102,6 +103,7 @@ kconf_load() {
 	}
 	DEBUG_FRAGMENTS=${DEBUG_FRAGMENTS:-$CONFIG_FRAGMENTS}
 	RUST_VERSION=${RUST_VERSION:-}
+	KERNEL_CRATE_HAS=${KERNEL_CRATE_HAS:-}
 
 	KCONF_KDIR=$BUILD_DIR/linux-$KERNEL_LABEL
 	KCONF_TARBALL=/usr/src/$SOURCE_PACKAGE.tar.xz
@@ -158,17 +160,18 @@ kconf_find() {
 	done
 }
 
-# kconf_host_generation: the first generation whose toolchain runs on the
-# host as it is (not in an environment); it builds the test programs.
+# kconf_host_generation: the first generation whose toolchain is the host
+# release's own (RUST_INSTALL=system: neither in an environment nor a
+# private, older compiler such as 6.1's 1.63); it builds the test programs.
 kconf_host_generation() {
 	for label in $(kconf_labels); do
 		kconf_load "$label" || return 1
-		[ -n "$KCONF_ENV" ] || {
+		[ "$RUST_INSTALL" != system ] || {
 			echo "$label"
 			return 0
 		}
 	done
-	echo "error: every generation's toolchain needs an environment: none builds the test programs" >&2
+	echo "error: no generation's toolchain is the host's own (RUST_INSTALL=system): none builds the test programs" >&2
 	return 1
 }
 

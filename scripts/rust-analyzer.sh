@@ -51,7 +51,15 @@ OUT=$1
 shift 2
 
 release=$(cat "$KDIR/include/config/kernel.release")
-generation=$(echo "$release" | cut -d. -f1-2 | tr . _)
+# The capabilities of KDIR's kernel crate, as ./Kbuild finds them: those of
+# the description (kernels/*.conf) whose KERNEL_SERIES is KDIR's series.
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
+series=$(echo "$release" | cut -d. -f1-2)
+conf=$(kconf_find "$series")
+[ -n "$conf" ] || die "KDIR=$KDIR is Linux $series, which no kernels/*.conf describes"
+# shellcheck disable=SC1090 # one of kernels/*.conf
+capabilities=$(KERNEL_CRATE_HAS= && . "$conf" && echo "$KERNEL_CRATE_HAS")
 work=$BUILD_DIR/rust-analyzer/$release
 mkdir -p "$work"
 
@@ -67,7 +75,7 @@ mv "$generated" "$work/kernel-project.json"
 
 # 2. What Kbuild adds to every module crate (KDIR's scripts/Makefile.build:
 #    -Zcrate-attr=no_std, --extern alloc on 6.1; the generator already
-#    depends on kernel), and the workspace's own cfg (./Kbuild).
+#    depends on kernel), and the workspace's own cfgs (./Kbuild).
 set --
 attrs=$(grep -o -- '-Zcrate-attr=[a-z_][a-z_]*' "$srctree/scripts/Makefile.build" | sort -u)
 for attr in $attrs; do
@@ -80,7 +88,9 @@ done
 for name in $(modules_in --rust); do
 	set -- "$@" --kbuild-env "$WS/modules/$name/Kbuild"
 done
-set -- "$@" --cfg "ws_kernel_$generation"
+for capability in $capabilities; do
+	set -- "$@" --cfg "ws_has_$capability"
+done
 
 # 3. The sysroot: that of the test programs' compiler (the default
 #    generation's), for their standard library, for the kernel's crates'

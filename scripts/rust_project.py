@@ -9,7 +9,7 @@ What a module crate is compiled with beyond that, it does not know; this
 script adds it (scripts/rust-analyzer.sh passes each item, read from KDIR
 and the workspace's Kbuild files):
 
-  --cfg NAME            a cfg of every module crate (--cfg ws_kernel_6_12,
+  --cfg NAME            a cfg of every module crate (--cfg ws_has_kvec,
                         from the top-level Kbuild's subdir-rustflags-y)
   --crate-attr ATTR     a crate attribute Kbuild gives every module crate
                         (-Zcrate-attr=no_std of KDIR's scripts/Makefile.build)

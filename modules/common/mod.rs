@@ -12,58 +12,97 @@
 //! use common::prelude::*;
 //! ```
 //!
-//! The prelude gives the same names on every kernel generation the workspace
-//! builds for, so that a module's source is one file for all of them:
+//! The modules are written against today's kernel crate, and on a kernel
+//! whose crate has everything the prelude is `kernel::prelude::*` plus
+//! [`Module`] (what `impl kernel::Module` names), `to_result` and two helpers
+//! of the workspace's own code (`from_result`, `try_pin_box`):
 //!
-//! - `module!`: declares the module (type, name, author, description and
-//!   license, as string literals in this order);
+//! - `module!` with `type`, `name`, `authors: [...]`, `description` and
+//!   `license`, as string literals;
 //! - [`Module`], [`ThisModule`]: what the module's type implements and the
 //!   module `init` receives;
-//! - `Error`, `Result`, the error codes (`EINVAL`, ...), `from_result` and
-//!   `to_result`: kernel errors, returned to C as negative errnos;
-//! - `KVec` with a fallible `try_push(value)` (`GFP_KERNEL`), `KBox` and
-//!   [`try_pin_box`]: kernel allocations, every one of which may fail;
+//! - `Error`, `Result`, the error codes (`EINVAL`, ...) and `to_result`;
+//! - `KVec` with `push(value, GFP_KERNEL)`, `KBox`: kernel allocations,
+//!   every one of which may fail;
 //! - `pr_info!` and the other items of the kernel crate's prelude.
 //!
-//! # Kernel generations
+//! # Older kernel crates
 //!
-//! Kbuild compiles every crate with `--cfg ws_kernel_<generation>`, derived
-//! from KDIR's version (see the top-level `Kbuild`). This file selects the
-//! file that maps the names above onto that generation's kernel crate; the
-//! selection below and that pair of files are the only places of the shared
-//! code that depend on the kernel version:
+//! A plain upstream module (`use kernel::prelude::*;`) builds only on a
+//! kernel crate of today. For the older ones this folder stands in for what
+//! their kernel crate lacks, item by item. The top-level `Kbuild` compiles
+//! every crate with `--cfg ws_has_<capability>` for each capability the
+//! kernel crate of KDIR has (`KERNEL_CRATE_HAS` of its `kernels/*.conf`,
+//! documented in `kernels/6.12.conf`); each stand-in below is selected by
+//! the capability it replaces, never by a kernel version:
 //!
-//! - `kernel_6_12.rs`: re-exports of the kernel crate (`module!`, `KVec`,
-//!   `kernel::error`), plus `try_push` and `try_pin_box` as one-line
-//!   adapters;
-//! - `kernel_6_1.rs`: the kernel crate there has only `module!` (with byte
-//!   strings), `pr_info!`, an error type that can only hold `ENOMEM` and
-//!   `alloc`'s `Vec`; the file declares the module itself and defines the
-//!   error type, over nothing but `core`, `alloc` and C symbols.
+//! - without `module_authors` but with `module_str` (6.12): `module!` takes
+//!   `author:`, one string; the `module!` below passes the single entry of
+//!   `authors` on as `author`;
+//! - without `module_str` (6.1): `module!` takes byte strings and its
+//!   `init` can only fail with `ENOMEM`; `own_module.rs` declares the
+//!   module itself;
+//! - without `kvec` (6.1): no `KVec`/`KBox` with flags, an error type for
+//!   `ENOMEM` only; `own_alloc.rs` has its own, over `core`, `alloc` and C
+//!   symbols.
 
 // Each module uses a different part of what is shared.
 #![allow(dead_code, unused_imports, unused_macros)]
 
-#[cfg(ws_kernel_6_1)]
-#[path = "kernel_6_1.rs"]
-mod generation;
+#[cfg(not(ws_has_kvec))]
+mod own_alloc;
+#[cfg(not(ws_has_kvec))]
+pub(crate) use own_alloc::*;
 
-#[cfg(ws_kernel_6_12)]
-#[path = "kernel_6_12.rs"]
-mod generation;
+#[cfg(not(ws_has_module_str))]
+mod own_module;
+#[cfg(not(ws_has_module_str))]
+pub(crate) use own_module::*;
 
-#[cfg(not(any(ws_kernel_6_1, ws_kernel_6_12)))]
-compile_error!("no kernel generation: build through the workspace's Kbuild, which passes --cfg ws_kernel_<generation>");
+#[cfg(ws_has_kvec)]
+pub(crate) use kernel::error::to_result;
+#[cfg(ws_has_module_str)]
+pub(crate) use kernel::{Module, ThisModule};
 
-pub(crate) use generation::*;
+/// `module!` of today for a kernel crate whose `module!` takes one
+/// `author:` (no `module_authors`). The fields are passed on as single
+/// tokens (`tt`): the kernel's proc macro expects the tokens themselves, not
+/// the groups a `ty` or `literal` fragment becomes.
+#[cfg(all(ws_has_module_str, not(ws_has_module_authors)))]
+macro_rules! module {
+    (
+        type: $type:tt,
+        name: $name:tt,
+        authors: [$author:tt $(,)?],
+        $($rest:tt)*
+    ) => {
+        ::kernel::prelude::module! {
+            type: $type,
+            name: $name,
+            author: $author,
+            $($rest)*
+        }
+    };
+}
+#[cfg(all(ws_has_module_str, not(ws_has_module_authors)))]
+pub(crate) use module;
+
+/// Moves `value` into a new `GFP_KERNEL` allocation, pinned there: the
+/// workspace's own code (`rust_misc`'s `miscdev.rs` and `compat/`) calls
+/// this, as `KBox::pin` of today's kernel crate takes flags and that of 6.1
+/// does not exist.
+#[cfg(ws_has_kvec)]
+pub(crate) fn try_pin_box<T>(value: T) -> prelude::Result<prelude::Pin<prelude::KBox<T>>> {
+    use prelude::*;
+    Ok(KBox::pin(value, GFP_KERNEL)?)
+}
 
 /// Runs `f` and turns its result into what a C callback returns: the value,
-/// or a negative errno. On 6.12 this is `kernel::error::from_result`, but
-/// always inlined: the kernel builds Rust at `-Copt-level=s` when it is
-/// optimized for size (as the workspace's kernel is), and there the
-/// compiler keeps that generic function out of line, one more call in every
-/// file operation (tests/bench, docs/bench.md); 6.1's kernel crate has
-/// none.
+/// or a negative errno. As `kernel::error::from_result` (which 6.1's kernel
+/// crate lacks), but always inlined: the kernel builds Rust at
+/// `-Copt-level=s` when it is optimized for size (as the workspace's kernel
+/// is), and there the compiler keeps that generic function out of line, one
+/// more call in every file operation (tests/bench, docs/bench.md).
 #[inline(always)]
 pub(crate) fn from_result<T, F>(f: F) -> T
 where
@@ -79,6 +118,20 @@ where
 
 /// The names a module of the workspace imports (see the module docs).
 pub(crate) mod prelude {
-    pub(crate) use super::from_result;
-    pub(crate) use super::generation::prelude::*;
+    #[cfg(ws_has_kvec)]
+    pub(crate) use kernel::prelude::*;
+
+    #[cfg(not(ws_has_kvec))]
+    pub(crate) use super::own_alloc::{
+        code::*, AllocError, Error, Flags, KBox, KVec, Result, GFP_KERNEL,
+    };
+    #[cfg(not(ws_has_kvec))]
+    pub(crate) use core::pin::Pin;
+    #[cfg(not(ws_has_kvec))]
+    pub(crate) use kernel::{pr_emerg, pr_info};
+
+    #[cfg(not(ws_has_module_authors))]
+    pub(crate) use super::module;
+
+    pub(crate) use super::{from_result, to_result, try_pin_box, Module, ThisModule};
 }

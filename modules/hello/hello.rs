@@ -16,7 +16,7 @@ use common::prelude::*;
 module! {
     type: Hello,
     name: "hello",
-    author: "Rust kernel module workspace",
+    authors: ["Rust kernel module workspace"],
     description: "Logs a greeting on load and a goodbye on unload",
     license: "GPL",
 }

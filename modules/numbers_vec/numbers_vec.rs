@@ -4,7 +4,7 @@
 //!
 //! At load time it allocates a [`KVec`] and pushes three numbers into it.
 //! Every push may allocate, and a kernel allocation can fail, so each one,
-//! `try_push` (it allocates with `GFP_KERNEL`: may sleep, normal priority),
+//! `push(n, GFP_KERNEL)` (allocation flags: may sleep, normal priority),
 //! returns a `Result`; `?` hands a failure back to `insmod` as `ENOMEM`
 //! instead of panicking. The vector is freed when the module is dropped at
 //! unload time, after it has been logged.
@@ -17,7 +17,7 @@ use common::prelude::*;
 module! {
     type: NumbersVec,
     name: "numbers_vec",
-    author: "Rust kernel module workspace",
+    authors: ["Rust kernel module workspace"],
     description: "Keeps a kernel vector of numbers and logs it on unload",
     license: "GPL",
 }
@@ -34,7 +34,7 @@ impl Module for NumbersVec {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let mut numbers = KVec::new();
         for n in NUMBERS {
-            numbers.try_push(n)?;
+            numbers.push(n, GFP_KERNEL)?;
         }
         pr_info!("Loaded with {} numbers\n", numbers.len());
         Ok(NumbersVec { numbers })

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A minimal safe wrapper over the kernel's misc device API.
+//! A minimal safe wrapper over the kernel's misc device API, for a kernel
+//! crate without `kernel::miscdevice` (no `miscdevice` capability: 6.1 and
+//! 6.12; with it, `device.rs` is the module's `miscdev` instead).
 //!
 //! With the compat layer (`compat/`, which on 6.1 wraps C APIs the kernel
 //! crate lacks), this is the only file of the module with `unsafe` code; it
-//! is the same for every kernel generation. [`Registration`] registers a `struct miscdevice` with `misc_register()` and fills its
-//! `struct file_operations` with callbacks that turn the C calls into calls
-//! of the [`Operations`] trait with safe arguments: user buffers become
-//! [`UserSliceReader`]/[`UserSliceWriter`] (every access checked, a bad
-//! pointer is `EFAULT`), the file position a plain integer. Dropping the
-//! registration calls `misc_deregister()`.
+//! is the same for every kernel generation without `kernel::miscdevice`.
+//! [`Registration`] registers a `struct miscdevice` with `misc_register()`
+//! and fills its `struct file_operations` with callbacks that turn the C
+//! calls into calls of the [`Operations`] trait with safe arguments: user
+//! buffers become `UserSliceReader`/`UserSliceWriter` (every access checked,
+//! a bad pointer is `EFAULT`), the file position a plain integer. Dropping
+//! the registration calls `misc_deregister()`. [`RustMisc`], the module's
+//! value, keeps the registration until the module is unloaded.
 //!
 //! Lifetimes: the `miscdevice`, its file operations and the device state live
 //! in one pinned allocation owned by the [`Registration`]. The operations'
@@ -24,51 +28,14 @@ use crate::{
     bindings,
     common::prelude::*,
     compat::{
+        c_str,
         ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
-        AsBytes, CStr, Opaque, UserPtr, UserSlice, UserSliceReader, UserSliceWriter,
+        CStr, Opaque, UserPtr, UserSlice,
     },
+    store::Store,
 };
 
-// SAFETY: `struct rust_misc_stats` is three `__u64`: no padding, and any
-// value of its bytes is valid, so it can be copied to userspace as bytes.
-unsafe impl AsBytes for bindings::rust_misc_stats {}
-
-/// Where an `lseek(2)` offset starts from.
-pub(crate) enum Whence {
-    /// `SEEK_SET`: from the start.
-    Set,
-    /// `SEEK_CUR`: from the current position.
-    Cur,
-    /// `SEEK_END`: from the end of the data.
-    End,
-}
-
-/// The behaviour of a misc device.
-///
-/// One value serves every open file of the device, and its methods may run
-/// concurrently from several tasks. Errors are returned to userspace as the
-/// system call's errno.
-pub(crate) trait Operations: Sync + Sized {
-    /// A task opened the device.
-    fn open(&self) -> Result;
-
-    /// `read(2)` at `*pos`: copy data to `out`, advance `*pos`, return the
-    /// number of bytes read.
-    fn read(&self, pos: &mut i64, out: UserSliceWriter) -> Result<usize>;
-
-    /// `write(2)` at `*pos` (at the end of the data when `append`, the file
-    /// was opened with `O_APPEND`): take data from `input`, advance `*pos`,
-    /// return the number of bytes written.
-    fn write(&self, pos: &mut i64, append: bool, input: UserSliceReader) -> Result<usize>;
-
-    /// `lseek(2)`: the new position for `offset` from `whence`, the current
-    /// position being `pos`.
-    fn seek(&self, pos: i64, offset: i64, whence: Whence) -> Result<i64>;
-
-    /// `ioctl(2)` with command `cmd` and argument `arg`, a user pointer for
-    /// the commands that take one.
-    fn ioctl(&self, cmd: u32, arg: UserPtr) -> Result<isize>;
-}
+pub(crate) use crate::operations::{Operations, Whence};
 
 /// The allocation a registered device lives in.
 ///
@@ -278,12 +245,7 @@ unsafe extern "C" fn llseek<T: Operations>(
     from_result(|| {
         // SAFETY: the VFS only seeks files whose `open` succeeded.
         let data = unsafe { data_of::<T>(file) };
-        let whence = match u32::try_from(whence) {
-            Ok(bindings::SEEK_SET) => Whence::Set,
-            Ok(bindings::SEEK_CUR) => Whence::Cur,
-            Ok(bindings::SEEK_END) => Whence::End,
-            _ => return Err(EINVAL),
-        };
+        let whence = Whence::from_raw(whence)?;
         // SAFETY: `file` is valid during the call.
         let pos = unsafe { (*file).f_pos };
         let new = data.seek(pos, offset, whence)?;
@@ -310,4 +272,28 @@ unsafe extern "C" fn ioctl<T: Operations>(
         let ret = data.ioctl(cmd, arg as UserPtr)?;
         c_long::try_from(ret).map_err(|_| EINVAL)
     })
+}
+
+/// The loaded module: the registered device.
+pub(crate) struct RustMisc {
+    _device: Registration<Store>,
+}
+
+impl Module for RustMisc {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        // Mode 0600: only root may open the node devtmpfs creates.
+        // SAFETY: `module` is this module, and the registration is kept in
+        // the module's value, which `init` returns right after, until the
+        // module is unloaded.
+        let device =
+            unsafe { Registration::register(c_str!("rust-misc"), 0o600, module, Store::new()?) }?;
+        pr_info!("Registered /dev/rust-misc, misc minor {}\n", device.minor());
+        Ok(RustMisc { _device: device })
+    }
+}
+
+impl Drop for RustMisc {
+    fn drop(&mut self) {
+        pr_info!("Unregistering /dev/rust-misc\n");
+    }
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * C helpers of rust_misc on Linux 6.1 (see helpers.h): each one is the C
- * API it is named after, made callable from Rust.
+ * C helpers of rust_misc for a kernel crate without kernel::uaccess and
+ * kernel::sync::Mutex (see helpers.h): each one is the C API it is named
+ * after, made callable from Rust.
  */
 #include <linux/mutex.h>
 #include <linux/uaccess.h>

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * C helpers of rust_misc on Linux 6.1: functions for the kernel APIs that
- * are inline functions or macros there, which Rust cannot call. Kbuild
+ * C helpers of rust_misc for a kernel crate without kernel::uaccess and
+ * kernel::sync::Mutex (Linux 6.1): functions for the kernel APIs that are
+ * inline functions or macros there, which Rust cannot call. Kbuild
  * compiles helpers.c into the module and has bindgen read this header
  * (see ../../Kbuild); the safe Rust wrappers are mutex.rs and uaccess.rs.
  */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The device's kernel APIs on Linux 6.1, whose kernel crate has none of
-//! them: minimal safe wrappers over bindings generated from KDIR's headers
-//! and over the C helpers of `helpers.c` (see `../mod.rs`).
+//! The device's kernel APIs for a kernel crate without `uaccess` and
+//! `sync_mutex` (Linux 6.1, whose kernel crate has none of them): minimal
+//! safe wrappers over bindings generated from KDIR's headers and over the C
+//! helpers of `helpers.c` (see `../mod.rs`).
 
 use crate::common::prelude::*;
 use core::{cell::UnsafeCell, marker::PhantomPinned, mem::MaybeUninit};
@@ -101,10 +102,10 @@ pub(crate) type Buffer<const N: usize> = KVec<u8>;
 /// A buffer of `N` zero bytes.
 pub(crate) fn zeroed_buffer<const N: usize>() -> Result<Buffer<N>> {
     let mut buffer = KVec::new();
-    buffer.try_reserve_exact(N)?;
+    buffer.reserve(N, GFP_KERNEL)?;
     for _ in 0..N {
         // Never allocates: the capacity was reserved above.
-        buffer.try_push(0)?;
+        buffer.push(0, GFP_KERNEL)?;
     }
     Ok(buffer)
 }

@@ -1,109 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The shared names on Linux 6.1 (see `mod.rs`).
+//! `module!`, [`Module`] and [`ThisModule`] for a kernel crate whose
+//! `module!` takes byte strings (no `module_str` capability, Linux 6.1; see
+//! `mod.rs`).
 //!
-//! The kernel crate of 6.1 has `pr_info!`, `alloc` (a `Vec` with
-//! `try_push`, `Box` without a fallible constructor) and a `module!` that
-//! takes byte strings and whose `init` can only fail with `ENOMEM`: its
-//! `Error` has no constructor for other errnos. So this file declares the
-//! module itself, with the same `init_module`/`cleanup_module` and
-//! `.modinfo` entries as that `module!`, and has its own [`Error`].
+//! That `module!` also calls an `init` that receives the module's name and
+//! can only fail with `ENOMEM` (the error type of that kernel crate has no
+//! constructor for other errnos). So this file declares the module itself,
+//! with the same `init_module`/`cleanup_module` and `.modinfo` entries as
+//! `module!` does, taking the fields of today's `module!`.
 
-use core::{alloc::Layout, ffi::c_int, pin::Pin, ptr::NonNull};
-
-pub(crate) use alloc::{boxed::Box as KBox, collections::TryReserveError, vec::Vec as KVec};
-
-/// The largest errno (`MAX_ERRNO` of `include/linux/err.h`).
-const MAX_ERRNO: c_int = 4095;
-
-/// A kernel error code.
-///
-/// # Invariants
-///
-/// The value is a negative errno: `-MAX_ERRNO <= value < 0`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Error(c_int);
-
-impl Error {
-    /// The error for a negative errno `errno`, `EINVAL` for any other value
-    /// (as `Error::from_errno` of later kernel crates).
-    pub(crate) fn from_errno(errno: c_int) -> Error {
-        if (-MAX_ERRNO..0).contains(&errno) {
-            // INVARIANT: checked just above.
-            Error(errno)
-        } else {
-            code::EINVAL
-        }
-    }
-
-    /// The negative errno, as C returns it.
-    pub(crate) fn to_errno(self) -> c_int {
-        self.0
-    }
-}
-
-impl From<TryReserveError> for Error {
-    fn from(_: TryReserveError) -> Error {
-        code::ENOMEM
-    }
-}
-
-/// The error codes the workspace's modules return.
-pub(crate) mod code {
-    use super::Error;
-
-    macro_rules! declare_err {
-        ($($name:ident),* $(,)?) => {
-            $(
-                #[doc = concat!("`", stringify!($name), "` of `include/uapi/asm-generic/errno*.h`.")]
-                // INVARIANT: errno constants are within `1..=MAX_ERRNO`.
-                pub(crate) const $name: Error = Error(-(kernel::bindings::$name as core::ffi::c_int));
-            )*
-        };
-    }
-
-    declare_err!(EFAULT, EINVAL, ENOMEM, ENOSPC, ENOTTY);
-}
-
-/// `Result` with the kernel [`Error`].
-pub(crate) type Result<T = (), E = Error> = core::result::Result<T, E>;
-
-/// `Ok(())` for a C return value that is not negative, else its error.
-pub(crate) fn to_result(err: c_int) -> Result {
-    if err < 0 {
-        Err(Error::from_errno(err))
-    } else {
-        Ok(())
-    }
-}
-
-/// Moves `value` into a new kernel allocation, pinned there; `ENOMEM` if
-/// the allocation fails.
-///
-/// `alloc`'s fallible `Box::try_new` is unstable in 6.1, and modules may only
-/// use the `core_ffi_c` feature: this allocates through the global
-/// allocator (the kernel crate's, `krealloc()` with `GFP_KERNEL`) instead.
-pub(crate) fn try_pin_box<T>(value: T) -> Result<Pin<KBox<T>>> {
-    let layout = Layout::new::<T>();
-    let ptr = if layout.size() == 0 {
-        NonNull::<T>::dangling().as_ptr()
-    } else {
-        // SAFETY: `layout` has a non-zero size.
-        let ptr = unsafe { alloc::alloc::alloc(layout) }.cast::<T>();
-        if ptr.is_null() {
-            return Err(code::ENOMEM);
-        }
-        ptr
-    };
-    // SAFETY: `ptr` is valid for writes of a `T` and aligned for it: it was
-    // allocated with `T`'s layout (or is dangling, for a zero-sized `T`).
-    unsafe { ptr.write(value) };
-    // SAFETY: `ptr` holds a `T` in memory allocated by the global allocator
-    // with `T`'s layout (or is dangling for a zero-sized `T`), which is what
-    // `Box::from_raw` requires; nothing else owns it.
-    let boxed = unsafe { KBox::from_raw(ptr) };
-    Ok(Pin::from(boxed))
-}
+use super::prelude::Result;
 
 /// What the module's `init` receives: `THIS_MODULE` of C.
 ///
@@ -154,14 +61,16 @@ pub(crate) const fn modinfo_entry<const N: usize>(entry: &str) -> [u8; N] {
 
 /// Declares a loadable module: the `init_module`/`cleanup_module` entry
 /// points, `THIS_MODULE`, the log prefix of `pr_info!` and the `.modinfo`
-/// entries, as the kernel crate's `module!` does.
+/// entries, as the kernel crate's `module!` does. Takes the fields of
+/// today's `module!`, in its order: `type`, `name`, `authors` (a list of
+/// string literals, one `author` entry each), `description`, `license`.
 ///
 /// Must be invoked at the crate root, which includes `common` as `common`.
 macro_rules! module {
     (
         type: $type:ty,
         name: $name:literal,
-        author: $author:literal,
+        authors: [$($author:literal),+ $(,)?],
         description: $description:literal,
         license: $license:literal $(,)?
     ) => {
@@ -217,7 +126,7 @@ macro_rules! module {
                     unsafe { MODULE = None };
                 }
 
-                $crate::common::modinfo!(author, $author);
+                $($crate::common::modinfo!(author, $author);)+
                 $crate::common::modinfo!(description, $description);
                 $crate::common::modinfo!(license, $license);
             }
@@ -238,12 +147,3 @@ macro_rules! modinfo {
     };
 }
 pub(crate) use modinfo;
-
-/// See the module docs of `common`.
-pub(crate) mod prelude {
-    pub(crate) use super::{
-        code::*, module, to_result, try_pin_box, Error, KBox, KVec, Module, Result, ThisModule,
-    };
-    pub(crate) use core::pin::Pin;
-    pub(crate) use kernel::{pr_emerg, pr_info};
-}
