@@ -123,7 +123,7 @@ export PATH := $(PATH)$(if $(SBIN_MISSING),:$(subst $(SPACE),:,$(SBIN_MISSING)))
 KNOWN_KERNELS := $(sort $(basename $(notdir $(wildcard $(WS)/kernels/*.conf))))
 # The generations make check and make check-debug cover (KERNELS=6.1: one).
 KERNELS ?= $(KNOWN_KERNELS)
-DEFAULT_KERNEL := 6.12
+DEFAULT_KERNEL := 7.3
 KERNEL  ?= $(DEFAULT_KERNEL)
 KCONF    = WS=$(WS) BUILD_DIR=$(BUILD_DIR) sh -c '. "$$WS/scripts/kernel-conf.sh" && $(1)'
 
