@@ -42,7 +42,7 @@ export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 # The workspace's reader of kernels/*.conf: kconf_labels, kconf_load.
 # shellcheck source=scripts/kernel-conf.sh
 . "$WS/scripts/kernel-conf.sh"
-# debian_headers SERIES (shared with tests/dkms-cases.sh).
+# debian_headers LABEL (shared with tests/dkms-cases.sh).
 # shellcheck source=tests/lib/debian-headers.sh
 . "$WS/tests/lib/debian-headers.sh"
 # The module the module checks use: the first Rust module (modules_in,
@@ -96,6 +96,17 @@ known_series() {
 	for label in $(kconf_labels); do
 		(kconf_load "$label" && echo "$KERNEL_SERIES")
 	done | sort -t. -k1,1nr -k2,2nr | paste -sd, | sed 's/,/, /g'
+}
+
+# unknown_series: a series next to this generation's that no description
+# has (the next patchlevels, in turn), for a tree the doctor must refuse.
+unknown_series() {
+	local major=${SERIES%%.*} minor=${SERIES#*.}
+	while :; do
+		minor=$((minor + 1))
+		[ -n "$(kconf_find "$major.$minor")" ] || break
+	done
+	echo "$major.$minor"
 }
 
 # The toolchain variables as make and Kbuild take them.
@@ -356,7 +367,7 @@ case_workspace_kernel() {
 # from the Makefile when the tree has no kernel.release.
 case_unknown_generation() {
 	local other dir=$FIX/unknown-$LABEL known
-	case $SERIES in 6.1) other=5.15 ;; *) other=6.8 ;; esac
+	other=$(unknown_series)
 	known=$(known_series)
 	small_tree "$dir"
 	echo "$other.0-ws" >"$dir/include/config/kernel.release"
@@ -374,9 +385,12 @@ case_unknown_generation() {
 # case_debian_headers HEADERS: Debian's stock config has Rust off; read
 # with the generation's own init/Kconfig too when its tree is built.
 case_debian_headers() {
-	local hdir=$1 want_rustc
+	local hdir=$1 want_rustc records_rustc=0
 	doctor "$hdir"
-	if [ "$SERIES" = 6.1 ]; then
+	# Before 6.11 a config records no rustc version (CONFIG_RUSTC_VERSION),
+	# only RUST_IS_AVAILABLE: the doctor says which, from the config.
+	grep -q '^CONFIG_RUSTC_VERSION=' "$hdir/.config" && records_rustc=1
+	if [ "$records_rustc" = 0 ]; then
 		want_rustc="RUST_IS_AVAILABLE=n: Kconfig found no usable Rust toolchain at configure time"
 	else
 		want_rustc="rustc was missing at configure time (CONFIG_RUSTC_VERSION=0)"
@@ -391,9 +405,14 @@ case_debian_headers() {
 	tree_built || return 0
 	with_kconfig "$hdir" "$FIX/debian-kconfig-$LABEL"
 	doctor "$FIX/debian-kconfig-$LABEL"
-	local extra="depends on !CALL_PADDING || RUSTC_VERSION >= 108100   [CALL_PADDING=y RUSTC_VERSION=0]"
-	# 6.1 records no rustc version in its config: only RUST_IS_AVAILABLE.
-	[ "$SERIES" != 6.1 ] || extra=$want_rustc
+	# The rustc version's own `depends on` of config RUST, when the
+	# generation's Kconfig has it and the config records a version (0:
+	# no rustc); else the reason the config gives.
+	local extra=$want_rustc padding="depends on !CALL_PADDING || RUSTC_VERSION >= 108100"
+	if [ "$records_rustc" = 1 ] && grep -qxF "	$padding" "$GKDIR/init/Kconfig" &&
+		grep -qx 'CONFIG_CALL_PADDING=y' "$hdir/.config"; then
+		extra="$padding   [CALL_PADDING=y RUSTC_VERSION=0]"
+	fi
 	expect_problem "Debian's config read with $LABEL's init/Kconfig: MODVERSIONS, no rustc" \
 		"depends on !MODVERSIONS   [MODVERSIONS=y]" \
 		"from $FIX/debian-kconfig-$LABEL/init/Kconfig: config RUST" \
@@ -657,9 +676,11 @@ case_rust_symbols() {
 run_generation() {
 	local hdir='' ko='' other
 	use_generation "$1"
-	if ! hdir=$(debian_headers "$SERIES"); then
+	if ! debian_headers_known "$LABEL"; then
+		skip "cases on Debian's stock headers" "kernels/$LABEL.conf names none (DEBIAN_HEADERS)"
+	elif ! hdir=$(debian_headers "$LABEL"); then
 		hdir=
-		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $SERIES headers, see $BUILD_DIR/doctor/apt-download-$SERIES.log"
+		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $LABEL headers, see $BUILD_DIR/doctor/apt-download-$LABEL.log"
 	fi
 	[ -z "$hdir" ] || case_debian_headers "$hdir"
 	[ -z "$hdir" ] || case_default_kdir_rust_off "$hdir"
