@@ -63,6 +63,9 @@ IFS=:
 for dir in $binds; do
 	[ -n "$dir" ] && [ -d "$dir" ] || continue
 	phys=$(cd -P "$dir" && pwd)
+	# A command started in / (as tests/lib/unprivileged.sh starts one):
+	# binding the host root over the environment root would leave it.
+	[ "$phys" != / ] || continue
 	if [ ! -d "$root$phys" ] || [ "$(cd -P "$root$phys" && pwd)" != "$phys" ]; then
 		mkdir -p "$root$phys"
 		mount --bind "$phys" "$root$phys"

@@ -161,6 +161,10 @@ install_env() {
 # SPDX-License-Identifier: GPL-2.0
 # Written by scripts/install-deps.sh: Debian $DEBIAN_RELEASE's /usr/bin/$tool,
 # run in the Debian environment $KCONF_ENV_ROOT.
+# Inside it already (a Kbuild run there calls this): the program itself,
+# without this workspace's scripts, which a build of another copy of the
+# sources (DKMS's, a test's) does not bind there.
+[ "\${WS_ENV:-}" != '$KCONF_ENV' ] || exec /usr/bin/$tool "\$@"
 export WS='$WS' BUILD_DIR='$BUILD_DIR'
 exec "\$WS/scripts/env-run.sh" '$KCONF_ENV' /usr/bin/$tool "\$@"
 EOT
