@@ -19,9 +19,15 @@ and the workspace's Kbuild files):
                         $(abspath $(obj)/FILE)` lines set NAME for the crate
                         whose root is X.rs (the include!(env!(..)) paths of
                         generated bindings)
-  --macros-dylib PATH   the proc-macro library of the `macros` crate when
-                        the kernel's own cannot be loaded by the editor's
-                        proc-macro server (another rustc built it)
+  --rebuild-proc-macros RUSTC DIR
+                        build every proc-macro crate of the kernel's
+                        project (macros; pin_init_internal, zerocopy_derive
+                        on later kernels) again with RUSTC, with the
+                        library crates they use (proc_macro2, quote, syn),
+                        into DIR, and point the project at those: the
+                        editor's proc-macro server loads only libraries its
+                        own rustc built, and another rustc built the
+                        kernel's
   --sysroot PATH        the toolchain whose standard library and tools
                         (proc-macro server) rust-analyzer uses (required)
   --test-crate PATH     a userspace program's crate root (std, edition
@@ -44,6 +50,7 @@ import argparse
 import json
 import pathlib
 import re
+import subprocess
 import sys
 
 # `$(obj)/rust_misc_main.o: export RUST_MISC_BINDINGS = $(abspath $(obj)/x.rs)`
@@ -93,6 +100,51 @@ def without_standard_library(crates):
     return result
 
 
+def rebuild_proc_macros(crates, rustc, out):
+    """Build each proc-macro crate of CRATES (the generator's list, with
+    its standard library crates, those outside its workspace) and the
+    crates it depends on with RUSTC into OUT, as Kbuild builds them (the
+    crate's cfgs and edition, --extern per dependency), and set its
+    proc_macro_dylib_path to the result."""
+    out.mkdir(parents=True, exist_ok=True)
+    built = {}
+
+    def build(index):
+        if index in built:
+            return built[index]
+        crate = crates[index]
+        proc_macro = crate.get("is_proc_macro", False)
+        args = [rustc, "--edition", crate.get("edition", "2021"),
+                "--crate-name", crate["display_name"], "--cap-lints", "allow",
+                "--crate-type", "proc-macro" if proc_macro else "rlib",
+                "-L", f"dependency={out}"]
+        if proc_macro:
+            args += ["-C", "prefer-dynamic"]
+        for cfg in crate["cfg"]:
+            args += ["--cfg", cfg]
+        for dep in crate["deps"]:
+            target = crates[dep["crate"]]
+            if not target["is_workspace_member"]:
+                # The standard library: only proc_macro is not implicit.
+                if target["display_name"] == "proc_macro":
+                    args += ["--extern", "proc_macro"]
+                continue
+            args += ["--extern", f"{dep['name']}={build(dep['crate'])}"]
+        name = crate["display_name"]
+        path = out / (f"lib{name}.so" if proc_macro else f"lib{name}.rlib")
+        log = out / f"{name}.log"
+        with open(log, "w") as log_file:
+            if subprocess.run(args + ["-o", str(path), crate["root_module"]],
+                              stdout=log_file, stderr=subprocess.STDOUT).returncode:
+                sys.exit(f"rust_project.py: building the kernel's {name} crate with {rustc} failed (log: {log})")
+        built[index] = str(path)
+        return built[index]
+
+    for index, crate in enumerate(crates):
+        if crate.get("is_proc_macro"):
+            crate["proc_macro_dylib_path"] = build(index)
+
+
 def index_of(crates, name):
     """The index of the last crate called `name` (the generator's own rule:
     a later crate of the same name replaces an earlier one)."""
@@ -120,12 +172,15 @@ def main():
     parser.add_argument("--crate-attr", action="append", default=[])
     parser.add_argument("--module-dep", action="append", default=[])
     parser.add_argument("--kbuild-env", action="append", default=[], type=pathlib.Path)
-    parser.add_argument("--macros-dylib")
+    parser.add_argument("--rebuild-proc-macros", nargs=2, metavar=("RUSTC", "DIR"))
     parser.add_argument("--test-crate", action="append", default=[], type=pathlib.Path)
     parser.add_argument("--test-env", action="append", default=[])
     args = parser.parse_args()
 
     project = json.loads(args.kernel_project.read_text())
+    if args.rebuild_proc_macros:
+        rustc, out = args.rebuild_proc_macros
+        rebuild_proc_macros(project["crates"], rustc, pathlib.Path(out))
     crates = without_standard_library(project["crates"])
     project["crates"] = crates
     project["sysroot"] = args.sysroot
@@ -165,9 +220,6 @@ def main():
     if env_by_root:
         sys.exit("rust_project.py: Kbuild exports for crate roots the kernel's generator "
                  f"did not list: {', '.join(sorted(env_by_root))}")
-
-    if args.macros_dylib:
-        crates[index_of(crates, "macros")]["proc_macro_dylib_path"] = args.macros_dylib
 
     test_env = dict(item.split("=", 1) for item in args.test_env)
     tests_dir = (args.workspace / "tests").resolve()

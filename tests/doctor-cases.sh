@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Tests of scripts/doctor.sh (make doctor) on real cases, for each kernel
-# generation the workspace describes (kernels/*.conf) whose tree is built:
+# generation of KERNELS (default: every one the workspace describes,
+# kernels/*.conf) whose tree is built:
 # `make doctor` on the workspace's kernel (every check ok, in under a
 # second), Debian's stock headers (no Rust: MODVERSIONS), a tree of a
 # generation the workspace does not know, rustup's rustc and the other
@@ -69,7 +70,9 @@ label any
 
 # use_generation LABEL: the tree and toolchain of that generation: LABEL,
 # SERIES, GKDIR, RUSTC, BINDGEN, LLVM, LIBCLANG_PATH, SPEC (its target
-# spec), METADATA (its Rust metadata files).
+# spec), METADATA (its Rust metadata files), RUN (the prefix of a command
+# that runs in its Debian environment, scripts/env-run.sh, as Kbuild must
+# there; empty: on the host).
 # shellcheck disable=SC2031 # other generations are loaded in subshells
 use_generation() {
 	kconf_load "$1"
@@ -82,6 +85,7 @@ use_generation() {
 	export LIBCLANG_PATH=$KCONF_LIBCLANG_PATH
 	SPEC=$RUST_TARGET_SPEC
 	METADATA=$RUST_METADATA
+	RUN=$KCONF_RUN
 }
 
 # generation_rustc LABEL: the compiler of another generation.
@@ -114,10 +118,11 @@ toolchain_vars() {
 	echo "LLVM=$LLVM RUSTC=$RUSTC HOSTRUSTC=$RUSTC BINDGEN=$BINDGEN LIBCLANG_PATH=$LIBCLANG_PATH"
 }
 
-# tree_built: the generation's tree is built (Module.symvers comes last).
+# tree_built: the generation's tree is built (Module.symvers comes last),
+# with every Rust metadata file its description lists.
 tree_built() {
 	local f
-	for f in include/config/auto.conf Module.symvers rust/libcore.rmeta rust/libmacros.so; do
+	for f in include/config/auto.conf Module.symvers $METADATA; do
 		[ -f "$GKDIR/$f" ] || return 1
 	done
 }
@@ -200,8 +205,9 @@ small_tree() {
 	done
 	mkdir -p "$dir/rust" "$dir/$(dirname "$SPEC")"
 	ln -s "$GKDIR/$SPEC" "$dir/$SPEC"
-	for f in "$GKDIR"/rust/*.rmeta "$GKDIR"/rust/libmacros.so; do
-		ln -s "$f" "$dir/rust/${f##*/}"
+	for f in $METADATA; do
+		mkdir -p "$dir/${f%/*}"
+		ln -s "$GKDIR/$f" "$dir/$f"
 	done
 }
 
@@ -574,7 +580,7 @@ spec_kbuild_proof() {
 	printf '// SPDX-License-Identifier: GPL-2.0\n\n//! Loads the core crate for the target spec, nothing more.\n' >"$mod/ws_spec_probe.rs"
 	log=$mod/unchanged.log
 	# shellcheck disable=SC2046 # the variables are words without spaces
-	make -C "$farm" M="$mod" $(toolchain_vars) ws_spec_probe.o >"$log" 2>&1 || true
+	$RUN make -C "$farm" M="$mod" $(toolchain_vars) ws_spec_probe.o >"$log" 2>&1 || true
 	if [ ! -f "$mod/ws_spec_probe.o" ] || grep -q E0461 "$log"; then
 		not_ok "$name" "the unchanged spec does not build either (see $log)"
 		diag_lines <"$log"
@@ -584,7 +590,7 @@ spec_kbuild_proof() {
 	rm -f "$mod/ws_spec_probe.o"
 	log=$mod/changed.log
 	# shellcheck disable=SC2046 # the variables are words without spaces
-	if make -C "$farm" M="$mod" $(toolchain_vars) ws_spec_probe.o >"$log" 2>&1; then
+	if $RUN make -C "$farm" M="$mod" $(toolchain_vars) ws_spec_probe.o >"$log" 2>&1; then
 		not_ok "$name" "the build succeeded"
 	elif grep -q 'error\[E0461\]: couldn.t find crate .core. with expected target triple' "$log"; then
 		ok "$name"
@@ -652,7 +658,7 @@ build_module() {
 		echo "obj-m += modules/$CHECKED_MODULE/"
 	} >"$1/Kbuild"
 	# shellcheck disable=SC2046 # the variables are words without spaces
-	make -C "$GKDIR" M="$1" $(toolchain_vars) modules >"$1/build.log" 2>&1
+	$RUN make -C "$GKDIR" M="$1" $(toolchain_vars) modules >"$1/build.log" 2>&1
 }
 
 case_vermagic() {
@@ -720,7 +726,8 @@ main() {
 	mkdir -p "$FIX"
 	case_no_kdir
 	case_default_kdir_missing
-	for label in $(kconf_labels | sort -t. -k1,1nr -k2,2nr); do
+	# The generations of KERNELS (make check's, all by default).
+	for label in $(echo "${KERNELS:-$(kconf_labels)}" | tr ' ' '\n' | sort -t. -k1,1nr -k2,2nr); do
 		run_generation "$label"
 	done
 }

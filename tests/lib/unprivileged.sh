@@ -18,18 +18,28 @@
 #   the command uses must be staged outside the workspace;
 # - each --read-only DIR is mounted read-only for it (for copies made of
 #   hard links, whose permission bits are those of the originals);
+# - each --bind SRC DEST (SRC may be in the workspace) is mounted on DEST,
+#   an existing folder outside it: what the command must still reach there,
+#   such as a generation's Debian environment under build/envs, which
+#   scripts/env-run.sh then enters in user namespaces of its own (a new
+#   user namespace has every capability in itself, whatever this one
+#   dropped, and nothing outside);
 # - it starts in / (a working folder in the workspace would reach past
 #   the hidden folder) with a plain environment, PATH and HOME only.
 #
 # Nothing changes outside the command: the mounts exist only in its own
 # mount namespace and end with it.
 
-# as_unprivileged [--read-only DIR]... COMMAND...: run COMMAND so.
+# as_unprivileged [--read-only DIR | --bind SRC DEST]... COMMAND...: run
+# COMMAND so.
 as_unprivileged() {
-	local ro=()
-	while [ "${1:-}" = --read-only ]; do
-		ro+=("$2")
-		shift 2
+	local ro=() binds=()
+	while :; do
+		case ${1:-} in
+		--read-only) ro+=("$2"); shift 2 ;;
+		--bind) binds+=("$2" "$3"); shift 3 ;;
+		*) break ;;
+		esac
 	done
 	# In the first namespace the caller is root (of nothing but its own
 	# files) and makes the mounts; the second maps its own uid and gid
@@ -39,6 +49,12 @@ as_unprivileged() {
 	unshare --user --map-root-user --mount sh -c '
 		ws=$1 uid=$2 gid=$3
 		shift 3
+		# Before the workspace is hidden: SRC may be in it.
+		while [ "$1" != -- ]; do
+			mount --bind "$1" "$2" || exit 125
+			shift 2
+		done
+		shift
 		mount -t tmpfs -o mode=0,size=4k ws-hidden "$ws" || exit 125
 		while [ "$1" != -- ]; do
 			mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 125
@@ -49,7 +65,7 @@ as_unprivileged() {
 		exec unshare --user --map-user="$uid" --map-group="$gid" --keep-caps \
 			setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all --no-new-privs \
 			env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent "$@"
-	' as_unprivileged "$WS" "$(id -u)" "$(id -g)" "${ro[@]}" -- "$@"
+	' as_unprivileged "$WS" "$(id -u)" "$(id -g)" "${binds[@]}" -- "${ro[@]}" -- "$@"
 }
 
 # unprivileged_check: as_unprivileged works here, or a message on stderr
