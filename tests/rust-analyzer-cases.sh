@@ -25,8 +25,11 @@ WS_TAG=rust-analyzer
 # shellcheck source=scripts/kernel-conf.sh
 . "$WS/scripts/kernel-conf.sh"
 
+# The physical path: rust-project.json names files by theirs (a build/
+# that links elsewhere would not match them otherwise).
 D=$BUILD_DIR/rust-analyzer-check
 mkdir -p "$D"
+D=$(cd -P "$D" && pwd)
 RA=$BUILD_DIR/tools/bin/rust-analyzer
 
 # The environment's progress lines (once, on a first run) go to file
