@@ -58,7 +58,10 @@ mount --rbind /dev "$root/dev"
 mount -t proc proc "$root/proc"
 # Each folder at its physical path; a path through a symbolic link (a
 # build/ that links elsewhere) is bound at its own path too when it does
-# not lead anywhere in the root yet.
+# not lead anywhere in the root yet. Recursively: a folder may hold mounts
+# of a namespace above this one (tests/lib/unprivileged.sh binds the
+# environment into a build folder): the kernel refuses to bind such a
+# folder alone, which would uncover what those mounts cover.
 IFS=:
 for dir in $binds; do
 	[ -n "$dir" ] && [ -d "$dir" ] || continue
@@ -68,11 +71,11 @@ for dir in $binds; do
 	[ "$phys" != / ] || continue
 	if [ ! -d "$root$phys" ] || [ "$(cd -P "$root$phys" && pwd)" != "$phys" ]; then
 		mkdir -p "$root$phys"
-		mount --bind "$phys" "$root$phys"
+		mount --rbind "$phys" "$root$phys"
 	fi
 	if [ "$phys" != "$dir" ] && [ ! -e "$root$dir" ]; then
 		mkdir -p "$root$dir"
-		mount --bind "$phys" "$root$dir"
+		mount --rbind "$phys" "$root$dir"
 	fi
 done
 unset IFS

@@ -114,7 +114,7 @@ RELOCATED=$USER_DIR/relocated/usr/src/linux-headers-$RELEASE
 NO_OUT_DIR=$USER_DIR/no-out-dir/linux-headers-$RELEASE
 SRC=$USER_DIR/src
 TOOLS=$USER_DIR/tools
-USER_NAME=$(id -un)
+USER_NAME=$(as_unprivileged id -un)
 
 result "headers: the unprivileged user can be made (user namespaces, no capability)" \
 	"see the error above" unprivileged_check

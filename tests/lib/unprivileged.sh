@@ -8,8 +8,9 @@
 # account, from user and mount namespaces (unshare(1)), the same way for a
 # normal user and for root:
 #
-# - the command runs with the caller's own uid and gid but with no
-#   capability at all, also when the caller is root: it can write only
+# - the command runs with the caller's own uid and gid (root's shown as
+#   nobody's, see unprivileged_id) but with no capability at all, also
+#   when the caller is root: it can write only
 #   where the permission bits let that uid write. A tree made read-only
 #   (chmod -R a-w) stays so for it, even though it is the owner: a build
 #   does not chmod (this is how a tree owned by root is to anybody else);
@@ -65,7 +66,21 @@ as_unprivileged() {
 		exec unshare --user --map-user="$uid" --map-group="$gid" --keep-caps \
 			setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all --no-new-privs \
 			env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent "$@"
-	' as_unprivileged "$WS" "$(id -u)" "$(id -g)" "${binds[@]}" -- "${ro[@]}" -- "$@"
+	' as_unprivileged "$WS" "$(unprivileged_id -u)" "$(unprivileged_id -g)" "${binds[@]}" -- "${ro[@]}" -- "$@"
+}
+
+# unprivileged_id -u|-g: the uid (gid) the command has in its namespace:
+# the caller's, but for root nobody's (65534, nogroup), still the caller's
+# identity outside, owning the same files. Whoever is uid 0 of a namespace
+# cannot map uid 0 into a user namespace of its own without CAP_SETFCAP
+# (the kernel's verify_root_map), which the command has dropped, and a
+# command that enters a Debian environment (scripts/env-run.sh) makes one.
+unprivileged_id() {
+	if [ "$(id -u)" -eq 0 ]; then
+		echo 65534
+	else
+		id "$1"
+	fi
 }
 
 # unprivileged_check: as_unprivileged works here, or a message on stderr
