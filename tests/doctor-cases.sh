@@ -638,7 +638,8 @@ generation_module() {
 	local copy=$FIX/ko-$LABEL/$CHECKED_MODULE.ko
 	mkdir -p "$FIX/ko-$LABEL"
 	if [ ! -f "$copy" ] || [ "$copy" -ot "$GKDIR/vmlinux" ] ||
-		[ -n "$(find "$WS/Kbuild" "$WS/modules/$CHECKED_MODULE" "$WS/modules/common" \( -name "*.rs" -o -name Kbuild \) \
+		[ -n "$(find "$WS/Kbuild" "$WS/modules/$CHECKED_MODULE" "$WS/modules/common" "$WS/kernels" \
+			\( -name "*.rs" -o -name Kbuild -o -name "*.conf" \) \
 			-newer "$copy" -print -quit)" ]; then
 		build_module "$FIX/module-build-$LABEL" || return 1
 		cp "$FIX/module-build-$LABEL/modules/$CHECKED_MODULE/$CHECKED_MODULE.ko" "$copy"
@@ -651,7 +652,10 @@ generation_module() {
 # alone), with the generation's toolchain.
 build_module() {
 	fresh "$1"
-	git -C "$WS" ls-files -z "modules/$CHECKED_MODULE" modules/common |
+	# The top-level Kbuild reads the generation's description (its kernel
+	# crate's capabilities) through scripts/kernel-conf.sh.
+	git -C "$WS" ls-files -z "modules/$CHECKED_MODULE" modules/common \
+		scripts/kernel-conf.sh kernels |
 		(cd "$WS" && cpio -0pdm --quiet "$1")
 	{
 		grep -v '^obj-m' "$WS/Kbuild"
