@@ -58,7 +58,7 @@ mount --rbind /dev "$root/dev"
 mount -t proc proc "$root/proc"
 # Each folder at its physical path; a path through a symbolic link (a
 # build/ that links elsewhere) is bound at its own path too when it does
-# not lead anywhere in the root yet. Recursively: a folder may hold mounts
+# not lead to that folder in the root yet. Recursively: a folder may hold mounts
 # of a namespace above this one (tests/lib/unprivileged.sh binds the
 # environment into a build folder): the kernel refuses to bind such a
 # folder alone, which would uncover what those mounts cover.
@@ -73,7 +73,10 @@ for dir in $binds; do
 		mkdir -p "$root$phys"
 		mount --rbind "$phys" "$root$phys"
 	fi
-	if [ "$phys" != "$dir" ] && [ ! -e "$root$dir" ]; then
+	# (Not the same folder, by device and inode: an empty folder an earlier
+	# run made there for its mount would hide it.)
+	if [ "$phys" != "$dir" ] &&
+		[ "$(stat -L -c %d:%i "$root$dir" 2>/dev/null)" != "$(stat -c %d:%i "$phys")" ]; then
 		mkdir -p "$root$dir"
 		mount --rbind "$phys" "$root$dir"
 	fi
