@@ -178,6 +178,11 @@ def main():
     args = parser.parse_args()
 
     project = json.loads(args.kernel_project.read_text())
+    # Later kernels (7.3) name an external module's crate roots relative to
+    # the module tree the generator ran in, M= (the workspace's modules/).
+    for crate in project["crates"]:
+        if not pathlib.Path(crate["root_module"]).is_absolute():
+            crate["root_module"] = str(args.workspace.resolve() / "modules" / crate["root_module"])
     if args.rebuild_proc_macros:
         rustc, out = args.rebuild_proc_macros
         rebuild_proc_macros(project["crates"], rustc, pathlib.Path(out))
