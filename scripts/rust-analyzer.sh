@@ -58,7 +58,7 @@ release=$(cat "$KDIR/include/config/kernel.release")
 series=$(echo "$release" | cut -d. -f1-2)
 conf=$(kconf_find "$series")
 [ -n "$conf" ] || die "KDIR=$KDIR is Linux $series, which no kernels/*.conf describes"
-# shellcheck disable=SC1090,SC2030 # one of kernels/*.conf, read apart
+# shellcheck disable=SC1090 # one of kernels/*.conf
 capabilities=$(KERNEL_CRATE_HAS= && . "$conf" && echo "$KERNEL_CRATE_HAS")
 work=$BUILD_DIR/rust-analyzer/$release
 mkdir -p "$work"
@@ -92,50 +92,26 @@ for capability in $capabilities; do
 	set -- "$@" --cfg "ws_has_$capability"
 done
 
-# 3. The sysroot: for the test programs' standard library, the kernel's
-#    crates' core and rust-analyzer's proc-macro server, which expands the
-#    kernel's proc macros (module!, #[vtable], #[pin_data]) and loads only
-#    libraries its own rustc built.
-#    - KDIR's compiler runs in a Debian environment (7.3; its own sysroot,
-#      /usr there, is no host path): a sysroot of host paths in $work/sysroot,
-#      the environment's library sources (linked) and its proc-macro server
-#      run through the environment's own dynamic loader and libraries (it
-#      needs that release's glibc), which loads the kernel's own proc macros;
-#    - else the test programs' compiler's (the default generation's): when
-#      another compiler built KDIR's (6.1's 1.63, whose library today's
-#      rust-analyzer no longer reads), every proc-macro crate is built again
-#      by the programs' compiler for the editor, with the crates it uses
-#      (rust_project.py).
-label=${conf##*/}
-kconf_load "${label%.conf}"
+# 3. The sysroot: that of the test programs' compiler (the default
+#    generation's), for their standard library, for the kernel's crates'
+#    core (rust-analyzer of today reads neither 6.1's 1.63 library nor 7.3's
+#    1.85 one: on those the editor sees the kernel's crates against the
+#    programs' core) and for rust-analyzer's proc-macro server, which
+#    expands the kernel's proc macros (module!, #[vtable], #[pin_data]) and
+#    loads only libraries its own rustc built (7.3's environment has a 1.85
+#    server, which today's rust-analyzer cannot talk to): when another
+#    compiler built KDIR's (told by their versions: an environment's
+#    compiler reports a sysroot of its own root), every proc-macro crate is
+#    built again by the programs' compiler for the editor, with the crates
+#    it uses (rust_project.py; one it cannot build stays unexpanded).
+programs_sysroot=$("$WS_PROGRAMS_RUSTC" --print sysroot)
 server=libexec/rust-analyzer-proc-macro-srv
-if [ -n "$KCONF_ENV" ]; then
-	env_sysroot=$("$RUSTC" --print sysroot)
-	root=$(cd -P "$KCONF_ENV_ROOT" && pwd)
-	[ -x "$root$env_sysroot/$server" ] ||
-		die "the $KCONF_ENV environment has no $env_sysroot/$server: rust-analyzer could not expand the kernel's macros"
-	sysroot=$work/sysroot
-	rm -rf "$sysroot"
-	mkdir -p "$sysroot/lib/rustlib/src/rust" "$sysroot/libexec"
-	ln -s "$root$env_sysroot/lib/rustlib/src/rust/library" "$sysroot/lib/rustlib/src/rust/library"
-	cat >"$sysroot/$server" <<EOT
-#!/bin/sh
-# Written by scripts/rust-analyzer.sh: the $KCONF_ENV environment's
-# proc-macro server, run on the host by that root's loader and libraries.
-exec '$root/lib64/ld-linux-x86-64.so.2' --library-path '$root/usr/lib/x86_64-linux-gnu:$root$env_sysroot/lib' \
-	'$root$env_sysroot/$server' "\$@"
-EOT
-	chmod +x "$sysroot/$server"
-	set -- "$@" --sysroot "$sysroot"
-else
-	programs_sysroot=$("$WS_PROGRAMS_RUSTC" --print sysroot)
-	[ -x "$programs_sysroot/$server" ] ||
-		die "$programs_sysroot has no $server: rust-analyzer could not expand the kernel's macros"
-	set -- "$@" --sysroot "$programs_sysroot"
-	if [ "$("$RUSTC" --version)" != "$("$WS_PROGRAMS_RUSTC" --version)" ]; then
-		rm -rf "$work/proc-macros"
-		set -- "$@" --rebuild-proc-macros "$WS_PROGRAMS_RUSTC" "$work/proc-macros"
-	fi
+[ -x "$programs_sysroot/$server" ] ||
+	die "$programs_sysroot has no $server: rust-analyzer could not expand the kernel's macros"
+set -- "$@" --sysroot "$programs_sysroot"
+if [ "$("$RUSTC" --version)" != "$("$WS_PROGRAMS_RUSTC" --version)" ]; then
+	rm -rf "$work/proc-macros"
+	set -- "$@" --rebuild-proc-macros "$WS_PROGRAMS_RUSTC" "$work/proc-macros"
 fi
 
 # 4. The test programs: every crate root (a file with `fn main`) under
