@@ -268,7 +268,7 @@ export WS_KDIR_SERIES := $(KDIR_SERIES)
 
 .PHONY: all modules clean modules_install help deps kernel kernel-debug kernels kernels-debug run \
 	check check-debug check-generation check-debug-generation headers \
-	check-kdir doctor rust-analyzer check-rust-analyzer dkms-modules dkms-source dkms-install check-dkms bench \
+	check-kdir doctor rust-analyzer check-rust-analyzer check-doctor dkms-modules dkms-source dkms-install check-dkms bench \
 	check-stock check-new-module
 
 all: modules
@@ -619,6 +619,14 @@ check-rust-analyzer: deps
 	@$(call HOST_SUITE,$(RA_RESULTS),PROGRESS_FD=3 $(WS)/tests/rust-analyzer-cases.sh 3>&1 >$(RA_RESULTS))
 	@$(WS)/tests/ktap-report.sh $(RA_RESULTS)
 
+# make check-doctor: only the doctor's cases, as make check runs them
+# (tests/doctor-cases.sh: every generation of KERNELS whose tree is built).
+DOCTOR_RESULTS := $(BUILD_DIR)/logs/doctor-results.log
+check-doctor:
+	@mkdir -p $(BUILD_DIR)/logs
+	@$(call HOST_SUITE,$(DOCTOR_RESULTS),$(WS)/tests/doctor-cases.sh >$(DOCTOR_RESULTS))
+	@$(WS)/tests/ktap-report.sh $(DOCTOR_RESULTS)
+
 # make check-debug: the suite on every generation's debug kernel (KASAN,
 # kmemleak, lockdep, failslab): the modules built against it from a copy of
 # the sources, panic_on_warn, expedited RCU grace periods (each module
@@ -696,6 +704,7 @@ help:
 	@echo '                the wall time of each part at the end'
 	@echo '  make check-dkms  only the DKMS tests: install into a private root, modprobe in QEMU'
 	@echo '  make check-rust-analyzer  only make rust-analyzer checked by Debian'"'"'s packaged rust-analyzer'
+	@echo '  make check-doctor  only the doctor'"'"'s cases on every generation of KERNELS'
 	@echo '  make check-stock  only the self-contained modules on Debian'"'"'s stock kernel, in QEMU'
 	@echo '  make check-new-module  only a module added by the README'"'"'s commands to a copy, built and run in QEMU'
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'

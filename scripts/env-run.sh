@@ -58,18 +58,27 @@ mount --rbind /dev "$root/dev"
 mount -t proc proc "$root/proc"
 # Each folder at its physical path; a path through a symbolic link (a
 # build/ that links elsewhere) is bound at its own path too when it does
-# not lead anywhere in the root yet.
+# not lead to that folder in the root yet. Recursively: a folder may hold mounts
+# of a namespace above this one (tests/lib/unprivileged.sh binds the
+# environment into a build folder): the kernel refuses to bind such a
+# folder alone, which would uncover what those mounts cover.
 IFS=:
 for dir in $binds; do
 	[ -n "$dir" ] && [ -d "$dir" ] || continue
 	phys=$(cd -P "$dir" && pwd)
+	# A command started in / (as tests/lib/unprivileged.sh starts one):
+	# binding the host root over the environment root would leave it.
+	[ "$phys" != / ] || continue
 	if [ ! -d "$root$phys" ] || [ "$(cd -P "$root$phys" && pwd)" != "$phys" ]; then
 		mkdir -p "$root$phys"
-		mount --bind "$phys" "$root$phys"
+		mount --rbind "$phys" "$root$phys"
 	fi
-	if [ "$phys" != "$dir" ] && [ ! -e "$root$dir" ]; then
+	# (Not the same folder, by device and inode: an empty folder an earlier
+	# run made there for its mount would hide it.)
+	if [ "$phys" != "$dir" ] &&
+		[ "$(stat -L -c %d:%i "$root$dir" 2>/dev/null)" != "$(stat -c %d:%i "$phys")" ]; then
 		mkdir -p "$root$dir"
-		mount --bind "$phys" "$root$dir"
+		mount --rbind "$phys" "$root$dir"
 	fi
 done
 unset IFS

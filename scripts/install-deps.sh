@@ -161,7 +161,9 @@ install_env() {
 # SPDX-License-Identifier: GPL-2.0
 # Written by scripts/install-deps.sh: Debian $DEBIAN_RELEASE's /usr/bin/$tool,
 # run in the Debian environment $KCONF_ENV of the build folder this file
-# is in (three levels up), directly when already inside it.
+# is in (three levels up). Inside it already (a Kbuild run there calls
+# this): the program itself, without the workspace's scripts, which a
+# build of another copy of the sources (DKMS's, a test's) does not bind.
 [ "\${WS_ENV:-}" != '$KCONF_ENV' ] || exec /usr/bin/$tool "\$@"
 BUILD_DIR=\$(cd "\$(dirname "\$0")/../../.." && pwd)
 # The workspace that runs it (the Makefile exports WS), else the one that

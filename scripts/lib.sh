@@ -137,7 +137,7 @@ write_toolchain_record() {
 	wtr_dir=$(cd "$(dirname "$wtr_path")/.." && pwd)
 	cat <<EOT
 # The Rust compiler that built this kernel's Rust metadata (rust/*.rmeta,
-# rust/libmacros.so); out-of-tree Rust modules must be built by the same one:
+# rust/lib*.so); out-of-tree Rust modules must be built by the same one:
 #   $wtr_have
 # rustup and the workspace Makefile read \`path\` (the folder with bin/rustc).
 [toolchain]

@@ -9,7 +9,11 @@
 #   scripts/target.json    the rustc target spec the kernel was built for
 #                          (rust/target.json on 6.1)
 #   rust/*.rmeta           metadata of core, kernel and the crates it uses
-#   rust/libmacros.so      the kernel's proc macros (module!, vtable, ...)
+#   rust/lib*.so           the kernel's proc macros (module!, vtable, ...;
+#                          pin_init's and zerocopy's on later kernels)
+#   rust/helpers/*.bc      the C helpers' bitcode, with
+#                          CONFIG_RUST_INLINE_HELPERS
+# (the generation's RUST_TARGET_SPEC and RUST_METADATA, kernels/*.conf)
 #   rust-toolchain.toml    which rustc built them: modules need that exact one
 #
 # Usage: package-headers.sh [--rustc RUSTC] KDIR DEST
@@ -147,7 +151,7 @@ done
 
 cat >"$DEST/rust-toolchain.toml" <<EOT
 # The Rust compiler that built this kernel's Rust metadata (rust/*.rmeta,
-# rust/libmacros.so); out-of-tree Rust modules must be built by the same one:
+# rust/lib*.so); out-of-tree Rust modules must be built by the same one:
 #   $have
 # rustup and the workspace Makefile read \`path\` (the folder with bin/rustc).
 [toolchain]

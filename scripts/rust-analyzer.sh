@@ -94,24 +94,24 @@ done
 
 # 3. The sysroot: that of the test programs' compiler (the default
 #    generation's), for their standard library, for the kernel's crates'
-#    core (rust-analyzer of today no longer reads 1.63's library: on 6.1
-#    the editor sees the kernel's crates against 1.96's core) and for
-#    rust-analyzer's proc-macro server, which expands the kernel's proc
-#    macros (module!, #[vtable]) and loads only libraries its own rustc
-#    built: when another compiler built KDIR's (6.1), the macros crate is
-#    built again by the programs' compiler for the editor.
-sysroot=$("$RUSTC" --print sysroot)
+#    core (rust-analyzer of today reads neither 6.1's 1.63 library nor 7.3's
+#    1.85 one: on those the editor sees the kernel's crates against the
+#    programs' core) and for rust-analyzer's proc-macro server, which
+#    expands the kernel's proc macros (module!, #[vtable], #[pin_data]) and
+#    loads only libraries its own rustc built (7.3's environment has a 1.85
+#    server, which today's rust-analyzer cannot talk to): when another
+#    compiler built KDIR's (told by their versions: an environment's
+#    compiler reports a sysroot of its own root), every proc-macro crate is
+#    built again by the programs' compiler for the editor, with the crates
+#    it uses (rust_project.py; one it cannot build stays unexpanded).
 programs_sysroot=$("$WS_PROGRAMS_RUSTC" --print sysroot)
 server=libexec/rust-analyzer-proc-macro-srv
 [ -x "$programs_sysroot/$server" ] ||
 	die "$programs_sysroot has no $server: rust-analyzer could not expand the kernel's macros"
 set -- "$@" --sysroot "$programs_sysroot"
-if [ "$sysroot" != "$programs_sysroot" ]; then
-	"$WS_PROGRAMS_RUSTC" --edition 2021 --crate-type proc-macro --crate-name macros \
-		--extern proc_macro -C prefer-dynamic -o "$work/libmacros.so" \
-		"$srctree/rust/macros/lib.rs" 2>"$work/macros.log" ||
-		die "building the kernel's macros crate with $WS_PROGRAMS_RUSTC failed (log: $work/macros.log)"
-	set -- "$@" --macros-dylib "$work/libmacros.so"
+if [ "$("$RUSTC" --version)" != "$("$WS_PROGRAMS_RUSTC" --version)" ]; then
+	rm -rf "$work/proc-macros"
+	set -- "$@" --rebuild-proc-macros "$WS_PROGRAMS_RUSTC" "$work/proc-macros"
 fi
 
 # 4. The test programs: every crate root (a file with `fn main`) under

@@ -19,9 +19,15 @@ and the workspace's Kbuild files):
                         $(abspath $(obj)/FILE)` lines set NAME for the crate
                         whose root is X.rs (the include!(env!(..)) paths of
                         generated bindings)
-  --macros-dylib PATH   the proc-macro library of the `macros` crate when
-                        the kernel's own cannot be loaded by the editor's
-                        proc-macro server (another rustc built it)
+  --rebuild-proc-macros RUSTC DIR
+                        build every proc-macro crate of the kernel's
+                        project (macros; pin_init_internal, zerocopy_derive
+                        on later kernels) again with RUSTC, with the
+                        library crates they use (proc_macro2, quote, syn),
+                        into DIR, and point the project at those: the
+                        editor's proc-macro server loads only libraries its
+                        own rustc built, and another rustc built the
+                        kernel's
   --sysroot PATH        the toolchain whose standard library and tools
                         (proc-macro server) rust-analyzer uses (required)
   --test-crate PATH     a userspace program's crate root (std, edition
@@ -42,8 +48,10 @@ Usage: rust_project.py KERNEL_PROJECT WORKSPACE --sysroot PATH [options]
 
 import argparse
 import json
+import os
 import pathlib
 import re
+import subprocess
 import sys
 
 # `$(obj)/rust_misc_main.o: export RUST_MISC_BINDINGS = $(abspath $(obj)/x.rs)`
@@ -93,6 +101,59 @@ def without_standard_library(crates):
     return result
 
 
+def rebuild_proc_macros(crates, rustc, out):
+    """Build each proc-macro crate of CRATES (the generator's list, with
+    its standard library crates, those outside its workspace) and the
+    crates it depends on with RUSTC into OUT, as Kbuild builds them (the
+    crate's cfgs and edition, --extern per dependency), and set its
+    proc_macro_dylib_path to the result."""
+    out.mkdir(parents=True, exist_ok=True)
+    built = {}
+
+    def build(index):
+        if index in built:
+            return built[index]
+        crate = crates[index]
+        proc_macro = crate.get("is_proc_macro", False)
+        args = [rustc, "--edition", crate.get("edition", "2021"),
+                "--crate-name", crate["display_name"], "--cap-lints", "allow",
+                "--crate-type", "proc-macro" if proc_macro else "rlib",
+                "-L", f"dependency={out}"]
+        if proc_macro:
+            args += ["-C", "prefer-dynamic"]
+        for cfg in crate["cfg"]:
+            args += ["--cfg", cfg]
+        for dep in crate["deps"]:
+            target = crates[dep["crate"]]
+            if not target["is_workspace_member"]:
+                # The standard library: only proc_macro is not implicit.
+                if target["display_name"] == "proc_macro":
+                    args += ["--extern", "proc_macro"]
+                continue
+            args += ["--extern", f"{dep['name']}={build(dep['crate'])}"]
+        name = crate["display_name"]
+        path = out / (f"lib{name}.so" if proc_macro else f"lib{name}.rlib")
+        log = out / f"{name}.log"
+        # The kernel builds them with unstable features allowed, as here.
+        with open(log, "w") as log_file:
+            if subprocess.run(args + ["-o", str(path), crate["root_module"]],
+                              stdout=log_file, stderr=subprocess.STDOUT,
+                              env={**os.environ, "RUSTC_BOOTSTRAP": "1"}).returncode:
+                raise RuntimeError(f"building the kernel's {name} crate with {rustc} failed (log: {log})")
+        built[index] = str(path)
+        return built[index]
+
+    # A crate this rustc cannot build (7.3's macros use a proc_macro API
+    # later compilers dropped) keeps the kernel's library, which the editor
+    # then cannot load: said, and the rest of the project still written.
+    for index, crate in enumerate(crates):
+        if crate.get("is_proc_macro"):
+            try:
+                crate["proc_macro_dylib_path"] = build(index)
+            except RuntimeError as error:
+                print(f"rust_project.py: warning: {error}; its macros stay unexpanded", file=sys.stderr)
+
+
 def index_of(crates, name):
     """The index of the last crate called `name` (the generator's own rule:
     a later crate of the same name replaces an earlier one)."""
@@ -120,12 +181,20 @@ def main():
     parser.add_argument("--crate-attr", action="append", default=[])
     parser.add_argument("--module-dep", action="append", default=[])
     parser.add_argument("--kbuild-env", action="append", default=[], type=pathlib.Path)
-    parser.add_argument("--macros-dylib")
+    parser.add_argument("--rebuild-proc-macros", nargs=2, metavar=("RUSTC", "DIR"))
     parser.add_argument("--test-crate", action="append", default=[], type=pathlib.Path)
     parser.add_argument("--test-env", action="append", default=[])
     args = parser.parse_args()
 
     project = json.loads(args.kernel_project.read_text())
+    # Later kernels (7.3) name an external module's crate roots relative to
+    # the module tree the generator ran in, M= (the workspace's modules/).
+    for crate in project["crates"]:
+        if not pathlib.Path(crate["root_module"]).is_absolute():
+            crate["root_module"] = str(args.workspace.resolve() / "modules" / crate["root_module"])
+    if args.rebuild_proc_macros:
+        rustc, out = args.rebuild_proc_macros
+        rebuild_proc_macros(project["crates"], rustc, pathlib.Path(out))
     crates = without_standard_library(project["crates"])
     project["crates"] = crates
     project["sysroot"] = args.sysroot
@@ -165,9 +234,6 @@ def main():
     if env_by_root:
         sys.exit("rust_project.py: Kbuild exports for crate roots the kernel's generator "
                  f"did not list: {', '.join(sorted(env_by_root))}")
-
-    if args.macros_dylib:
-        crates[index_of(crates, "macros")]["proc_macro_dylib_path"] = args.macros_dylib
 
     test_env = dict(item.split("=", 1) for item in args.test_env)
     tests_dir = (args.workspace / "tests").resolve()

@@ -317,7 +317,18 @@ link_rust() {
 
 # The sources again, for KDIR's Kbuild: the C twins are built as they are,
 # each Rust module folder gets a Kbuild of its own (below).
-SUPPORT_OBJS="core compiler_builtins ffi build_error bindings uapi kernel"
+# The support objects: one per Rust library crate the support tree built
+# (each rust/libNAME.rmeta has its object rust/NAME.o: core, kernel, and
+# what the generation's kernel crate uses, pin_init or uapi), read from the
+# tree rather than listed per generation. Proc-macro crates (.so) run at
+# build time only.
+SUPPORT_OBJS=$(for m in "$TREE"/rust/lib*.rmeta; do
+	o=${m##*/lib}
+	echo "$TREE/rust/${o%.rmeta}.o"
+done)
+for o in $SUPPORT_OBJS; do
+	[ -f "$o" ] || die "the Rust support tree $TREE has ${o%.o}'s metadata but no $o"
+done
 copy_sources "$OUT/link"
 listed=$(modules_listed) || die "the module folders the top-level Kbuild lists cannot be read"
 echo "$listed" | while read -r dir m; do
@@ -325,7 +336,7 @@ echo "$listed" | while read -r dir m; do
 	modules_is_rust "$dst" || continue
 	objs="$OUT/src/$dir/$m.o"
 	for o in $SUPPORT_OBJS; do
-		objs="$objs $TREE/rust/$o.o"
+		objs="$objs $o"
 	done
 	# shellcheck disable=SC2086 # paths without spaces
 	link_rust "$dst/$m-rust.linked" "$dst/$m-keep.ld" $objs

@@ -16,7 +16,10 @@ SRC=$2
 log=$BUILD_DIR/logs/$KERNEL/build-debug.log
 rm -rf "$SRC"
 copy_sources "$SRC"
-if make -C "$SRC" KDIR="$KDIR" BINDGEN="$WS_BINDGEN" >"$log" 2>&1; then
+# BUILD_DIR: the workspace's, not the copy's own (it has none), for the
+# tools it holds: a generation's toolchain in a Debian environment
+# (build/envs, entered by scripts/env-run.sh), 6.1's private one.
+if make -C "$SRC" KDIR="$KDIR" BUILD_DIR="$BUILD_DIR" BINDGEN="$WS_BINDGEN" >"$log" 2>&1; then
 	ok "debug: modules build against the debug kernel"
 else
 	not_ok "debug: modules build against the debug kernel" "see $log"

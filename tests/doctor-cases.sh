@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Tests of scripts/doctor.sh (make doctor) on real cases, for each kernel
-# generation the workspace describes (kernels/*.conf) whose tree is built:
+# generation of KERNELS (default: every one the workspace describes,
+# kernels/*.conf) whose tree is built:
 # `make doctor` on the workspace's kernel (every check ok, in under a
 # second), Debian's stock headers (no Rust: MODVERSIONS), a tree of a
 # generation the workspace does not know, rustup's rustc and the other
@@ -42,7 +43,7 @@ export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 # The workspace's reader of kernels/*.conf: kconf_labels, kconf_load.
 # shellcheck source=scripts/kernel-conf.sh
 . "$WS/scripts/kernel-conf.sh"
-# debian_headers SERIES (shared with tests/dkms-cases.sh).
+# debian_headers LABEL (shared with tests/dkms-cases.sh).
 # shellcheck source=tests/lib/debian-headers.sh
 . "$WS/tests/lib/debian-headers.sh"
 # The module the module checks use: the first Rust module (modules_in,
@@ -69,7 +70,9 @@ label any
 
 # use_generation LABEL: the tree and toolchain of that generation: LABEL,
 # SERIES, GKDIR, RUSTC, BINDGEN, LLVM, LIBCLANG_PATH, SPEC (its target
-# spec), METADATA (its Rust metadata files).
+# spec), METADATA (its Rust metadata files), RUN (the prefix of a command
+# that runs in its Debian environment, scripts/env-run.sh, as Kbuild must
+# there; empty: on the host).
 # shellcheck disable=SC2031 # other generations are loaded in subshells
 use_generation() {
 	kconf_load "$1"
@@ -82,6 +85,7 @@ use_generation() {
 	export LIBCLANG_PATH=$KCONF_LIBCLANG_PATH
 	SPEC=$RUST_TARGET_SPEC
 	METADATA=$RUST_METADATA
+	RUN=$KCONF_RUN
 }
 
 # generation_rustc LABEL: the compiler of another generation.
@@ -98,15 +102,27 @@ known_series() {
 	done | sort -t. -k1,1nr -k2,2nr | paste -sd, | sed 's/,/, /g'
 }
 
+# unknown_series: a series next to this generation's that no description
+# has (the next patchlevels, in turn), for a tree the doctor must refuse.
+unknown_series() {
+	local major=${SERIES%%.*} minor=${SERIES#*.}
+	while :; do
+		minor=$((minor + 1))
+		[ -n "$(kconf_find "$major.$minor")" ] || break
+	done
+	echo "$major.$minor"
+}
+
 # The toolchain variables as make and Kbuild take them.
 toolchain_vars() {
 	echo "LLVM=$LLVM RUSTC=$RUSTC HOSTRUSTC=$RUSTC BINDGEN=$BINDGEN LIBCLANG_PATH=$LIBCLANG_PATH"
 }
 
-# tree_built: the generation's tree is built (Module.symvers comes last).
+# tree_built: the generation's tree is built (Module.symvers comes last),
+# with every Rust metadata file its description lists.
 tree_built() {
 	local f
-	for f in include/config/auto.conf Module.symvers rust/libcore.rmeta rust/libmacros.so; do
+	for f in include/config/auto.conf Module.symvers $METADATA; do
 		[ -f "$GKDIR/$f" ] || return 1
 	done
 }
@@ -189,8 +205,9 @@ small_tree() {
 	done
 	mkdir -p "$dir/rust" "$dir/$(dirname "$SPEC")"
 	ln -s "$GKDIR/$SPEC" "$dir/$SPEC"
-	for f in "$GKDIR"/rust/*.rmeta "$GKDIR"/rust/libmacros.so; do
-		ln -s "$f" "$dir/rust/${f##*/}"
+	for f in $METADATA; do
+		mkdir -p "$dir/${f%/*}"
+		ln -s "$GKDIR/$f" "$dir/$f"
 	done
 }
 
@@ -356,7 +373,7 @@ case_workspace_kernel() {
 # from the Makefile when the tree has no kernel.release.
 case_unknown_generation() {
 	local other dir=$FIX/unknown-$LABEL known
-	case $SERIES in 6.1) other=5.15 ;; *) other=6.8 ;; esac
+	other=$(unknown_series)
 	known=$(known_series)
 	small_tree "$dir"
 	echo "$other.0-ws" >"$dir/include/config/kernel.release"
@@ -374,9 +391,12 @@ case_unknown_generation() {
 # case_debian_headers HEADERS: Debian's stock config has Rust off; read
 # with the generation's own init/Kconfig too when its tree is built.
 case_debian_headers() {
-	local hdir=$1 want_rustc
+	local hdir=$1 want_rustc records_rustc=0
 	doctor "$hdir"
-	if [ "$SERIES" = 6.1 ]; then
+	# Before 6.11 a config records no rustc version (CONFIG_RUSTC_VERSION),
+	# only RUST_IS_AVAILABLE: the doctor says which, from the config.
+	grep -q '^CONFIG_RUSTC_VERSION=' "$hdir/.config" && records_rustc=1
+	if [ "$records_rustc" = 0 ]; then
 		want_rustc="RUST_IS_AVAILABLE=n: Kconfig found no usable Rust toolchain at configure time"
 	else
 		want_rustc="rustc was missing at configure time (CONFIG_RUSTC_VERSION=0)"
@@ -391,9 +411,14 @@ case_debian_headers() {
 	tree_built || return 0
 	with_kconfig "$hdir" "$FIX/debian-kconfig-$LABEL"
 	doctor "$FIX/debian-kconfig-$LABEL"
-	local extra="depends on !CALL_PADDING || RUSTC_VERSION >= 108100   [CALL_PADDING=y RUSTC_VERSION=0]"
-	# 6.1 records no rustc version in its config: only RUST_IS_AVAILABLE.
-	[ "$SERIES" != 6.1 ] || extra=$want_rustc
+	# The rustc version's own `depends on` of config RUST, when the
+	# generation's Kconfig has it and the config records a version (0:
+	# no rustc); else the reason the config gives.
+	local extra=$want_rustc padding="depends on !CALL_PADDING || RUSTC_VERSION >= 108100"
+	if [ "$records_rustc" = 1 ] && grep -qxF "	$padding" "$GKDIR/init/Kconfig" &&
+		grep -qx 'CONFIG_CALL_PADDING=y' "$hdir/.config"; then
+		extra="$padding   [CALL_PADDING=y RUSTC_VERSION=0]"
+	fi
 	expect_problem "Debian's config read with $LABEL's init/Kconfig: MODVERSIONS, no rustc" \
 		"depends on !MODVERSIONS   [MODVERSIONS=y]" \
 		"from $FIX/debian-kconfig-$LABEL/init/Kconfig: config RUST" \
@@ -555,7 +580,7 @@ spec_kbuild_proof() {
 	printf '// SPDX-License-Identifier: GPL-2.0\n\n//! Loads the core crate for the target spec, nothing more.\n' >"$mod/ws_spec_probe.rs"
 	log=$mod/unchanged.log
 	# shellcheck disable=SC2046 # the variables are words without spaces
-	make -C "$farm" M="$mod" $(toolchain_vars) ws_spec_probe.o >"$log" 2>&1 || true
+	$RUN make -C "$farm" M="$mod" $(toolchain_vars) ws_spec_probe.o >"$log" 2>&1 || true
 	if [ ! -f "$mod/ws_spec_probe.o" ] || grep -q E0461 "$log"; then
 		not_ok "$name" "the unchanged spec does not build either (see $log)"
 		diag_lines <"$log"
@@ -565,7 +590,7 @@ spec_kbuild_proof() {
 	rm -f "$mod/ws_spec_probe.o"
 	log=$mod/changed.log
 	# shellcheck disable=SC2046 # the variables are words without spaces
-	if make -C "$farm" M="$mod" $(toolchain_vars) ws_spec_probe.o >"$log" 2>&1; then
+	if $RUN make -C "$farm" M="$mod" $(toolchain_vars) ws_spec_probe.o >"$log" 2>&1; then
 		not_ok "$name" "the build succeeded"
 	elif grep -q 'error\[E0461\]: couldn.t find crate .core. with expected target triple' "$log"; then
 		ok "$name"
@@ -613,7 +638,8 @@ generation_module() {
 	local copy=$FIX/ko-$LABEL/$CHECKED_MODULE.ko
 	mkdir -p "$FIX/ko-$LABEL"
 	if [ ! -f "$copy" ] || [ "$copy" -ot "$GKDIR/vmlinux" ] ||
-		[ -n "$(find "$WS/Kbuild" "$WS/modules/$CHECKED_MODULE" "$WS/modules/common" \( -name "*.rs" -o -name Kbuild \) \
+		[ -n "$(find "$WS/Kbuild" "$WS/modules/$CHECKED_MODULE" "$WS/modules/common" "$WS/kernels" \
+			\( -name "*.rs" -o -name Kbuild -o -name "*.conf" \) \
 			-newer "$copy" -print -quit)" ]; then
 		build_module "$FIX/module-build-$LABEL" || return 1
 		cp "$FIX/module-build-$LABEL/modules/$CHECKED_MODULE/$CHECKED_MODULE.ko" "$copy"
@@ -626,14 +652,17 @@ generation_module() {
 # alone), with the generation's toolchain.
 build_module() {
 	fresh "$1"
-	git -C "$WS" ls-files -z "modules/$CHECKED_MODULE" modules/common |
+	# The top-level Kbuild reads the generation's description (its kernel
+	# crate's capabilities) through scripts/kernel-conf.sh.
+	git -C "$WS" ls-files -z "modules/$CHECKED_MODULE" modules/common \
+		scripts/kernel-conf.sh kernels |
 		(cd "$WS" && cpio -0pdm --quiet "$1")
 	{
 		grep -v '^obj-m' "$WS/Kbuild"
 		echo "obj-m += modules/$CHECKED_MODULE/"
 	} >"$1/Kbuild"
 	# shellcheck disable=SC2046 # the variables are words without spaces
-	make -C "$GKDIR" M="$1" $(toolchain_vars) modules >"$1/build.log" 2>&1
+	$RUN make -C "$GKDIR" M="$1" $(toolchain_vars) modules >"$1/build.log" 2>&1
 }
 
 case_vermagic() {
@@ -657,9 +686,11 @@ case_rust_symbols() {
 run_generation() {
 	local hdir='' ko='' other
 	use_generation "$1"
-	if ! hdir=$(debian_headers "$SERIES"); then
+	if ! debian_headers_known "$LABEL"; then
+		skip "cases on Debian's stock headers" "kernels/$LABEL.conf names none (DEBIAN_HEADERS)"
+	elif ! hdir=$(debian_headers "$LABEL"); then
 		hdir=
-		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $SERIES headers, see $BUILD_DIR/doctor/apt-download-$SERIES.log"
+		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $LABEL headers, see $BUILD_DIR/doctor/apt-download-$LABEL.log"
 	fi
 	[ -z "$hdir" ] || case_debian_headers "$hdir"
 	[ -z "$hdir" ] || case_default_kdir_rust_off "$hdir"
@@ -699,7 +730,8 @@ main() {
 	mkdir -p "$FIX"
 	case_no_kdir
 	case_default_kdir_missing
-	for label in $(kconf_labels | sort -t. -k1,1nr -k2,2nr); do
+	# The generations of KERNELS (make check's, all by default).
+	for label in $(echo "${KERNELS:-$(kconf_labels)}" | tr ' ' '\n' | sort -t. -k1,1nr -k2,2nr); do
 		run_generation "$label"
 	done
 }

@@ -62,7 +62,46 @@ remove() {
 # as the unprivileged user, the way a user builds against
 # /lib/modules/$(uname -r)/build.
 build_unprivileged() {
-	as_unprivileged make -j"$(nproc)" -C "$SRC" KDIR="$1" BINDGEN="$BINDGEN" >"$2" 2>&1
+	unprivileged make -j"$(nproc)" -C "$SRC" KDIR="$1" BINDGEN="$BINDGEN" >"$2" 2>&1
+}
+
+# unprivileged COMMAND...: as_unprivileged, with the generation's Debian
+# environment (if it has one) bound where the copy of the sources has its
+# build folder, $SRC/build/envs/NAME: the copy's Makefile and
+# scripts/env-run.sh enter it there (see stage_environment).
+unprivileged() {
+	if [ -n "$KCONF_ENV" ]; then
+		as_unprivileged --bind "$KCONF_ENV_ROOT" "$SRC/build/envs/$KCONF_ENV" "$@"
+	else
+		as_unprivileged "$@"
+	fi
+}
+
+# stage_environment: for a generation whose toolchain runs in a Debian
+# environment (RUST_INSTALL=env), which lives in the hidden build folder:
+# the copy's build/envs/NAME (a mount point for `unprivileged`, with the
+# environment's record beside it, which env-run.sh checks) and, in
+# $TOOLS/rust/bin, the toolchain's commands: the environment's programs
+# when called there, through the copy's env-run.sh when the environment is
+# bound (the unprivileged user), else through the workspace's own wrappers
+# (the caller, who packages the tree with this compiler recorded).
+stage_environment() {
+	local tool envs=$SRC/build/envs
+	mkdir -p "$envs/$KCONF_ENV" "$TOOLS/rust/bin"
+	cp "$BUILD_DIR/envs/$KCONF_ENV.inputs" "$envs/"
+	for tool in rustc rustdoc clippy-driver rustfmt bindgen; do
+		cat >"$TOOLS/rust/bin/$tool" <<EOT
+#!/bin/sh
+# Written by tests/headers-cases.sh: the $KCONF_ENV environment's $tool.
+[ "\${WS_ENV:-}" != '$KCONF_ENV' ] || exec /usr/bin/$tool "\$@"
+if [ -x '$envs/$KCONF_ENV/bin/sh' ]; then
+	export WS='$SRC' BUILD_DIR='$SRC/build'
+	exec '$SRC/scripts/env-run.sh' '$KCONF_ENV' /usr/bin/$tool "\$@"
+fi
+exec '$KCONF_TOOLCHAIN_DIR/bin/$tool' "\$@"
+EOT
+		chmod +x "$TOOLS/rust/bin/$tool"
+	done
 }
 
 # --- the unprivileged user's folder -------------------------------------------
@@ -75,7 +114,7 @@ RELOCATED=$USER_DIR/relocated/usr/src/linux-headers-$RELEASE
 NO_OUT_DIR=$USER_DIR/no-out-dir/linux-headers-$RELEASE
 SRC=$USER_DIR/src
 TOOLS=$USER_DIR/tools
-USER_NAME=$(id -un)
+USER_NAME=$(as_unprivileged id -un)
 
 result "headers: the unprivileged user can be made (user namespaces, no capability)" \
 	"see the error above" unprivileged_check
@@ -90,7 +129,11 @@ mkdir -p "$TOOLS/bin"
 cp "$WS_BINDGEN" "$TOOLS/bin/bindgen"
 BINDGEN=$TOOLS/bin/bindgen
 RUSTC=$WS_RUSTC
-if ! as_unprivileged "$RUSTC" --version >/dev/null 2>&1; then
+if [ -n "$KCONF_ENV" ]; then
+	stage_environment
+	RUSTC=$TOOLS/rust/bin/rustc
+	BINDGEN=$TOOLS/rust/bin/bindgen
+elif ! as_unprivileged "$RUSTC" --version >/dev/null 2>&1; then
 	# Hard links where possible: the private toolchains are 500 MiB.
 	toolchain=$(dirname "$(dirname "$RUSTC")")
 	cp -al "$toolchain" "$TOOLS/rust" 2>/dev/null || cp -a "$toolchain" "$TOOLS/rust"
@@ -103,7 +146,10 @@ diag "the unprivileged user's folder: $USER_DIR (compiler $RUSTC)"
 # Makefile (and so without its doctor), with the toolchain that Makefile
 # would pass.
 kbuild_unprivileged() {
-	as_unprivileged make -C "$1" M="$SRC" LLVM="/usr/lib/llvm-$LLVM_VERSION/bin/" \
+	local run=()
+	[ -z "$KCONF_ENV" ] ||
+		run=(env WS="$SRC" BUILD_DIR="$SRC/build" "$SRC/scripts/env-run.sh" "$KCONF_ENV")
+	unprivileged "${run[@]}" make -C "$1" M="$SRC" LLVM="/usr/lib/llvm-$LLVM_VERSION/bin/" \
 		RUSTC="$RUSTC" HOSTRUSTC="$RUSTC" BINDGEN="$BINDGEN" \
 		LIBCLANG_PATH="$LIBCLANG_PATH" modules >"$2" 2>&1
 }
@@ -239,7 +285,7 @@ result "out-dir: refuses an unrecognised layout and changes nothing" \
 	test "$status" -eq 2 -a "$(cksum <"$odd/scripts/Makefile.build")" = "$before" -a -n "$(echo "$out" | grep 'not patching')"
 
 # --- 2, continued: the build for the VM tests ---------------------------------
-as_unprivileged make -s -C "$SRC" KDIR="$RELOCATED" clean >/dev/null 2>&1
+unprivileged make -s -C "$SRC" KDIR="$RELOCATED" clean >/dev/null 2>&1
 log=$LOG_DIR/build-unprivileged-relocated.log
 built=()
 if build_unprivileged "$RELOCATED" "$log"; then

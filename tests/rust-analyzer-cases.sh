@@ -25,8 +25,11 @@ WS_TAG=rust-analyzer
 # shellcheck source=scripts/kernel-conf.sh
 . "$WS/scripts/kernel-conf.sh"
 
+# The physical path: rust-project.json names files by theirs (a build/
+# that links elsewhere would not match them otherwise).
 D=$BUILD_DIR/rust-analyzer-check
 mkdir -p "$D"
+D=$(cd -P "$D" && pwd)
 RA=$BUILD_DIR/tools/bin/rust-analyzer
 
 # The environment's progress lines (once, on a first run) go to file
@@ -72,7 +75,11 @@ errors() {
 		{ grep -F "file $e_src/$e_file: Error " "$e_src.diagnostics" || true; } |
 			sed -E "s|^at crate [^,]*, file $e_src/([^:]*): Error ([^ ]+) from LineCol \{ line: ([0-9]+), col: ([0-9]+) \} to LineCol \{[^}]*\}: |\1 \3 \4 \2 |" |
 			while read -r file line col code message; do
-				echo "$file:$((line + 1)):$((col + 1)): $code: $message"
+				# A line of another format (a code with a space in it): as it is.
+				case $line$col in
+				'' | *[!0-9]*) echo "$file $line $col $code $message" ;;
+				*) echo "$file:$((line + 1)):$((col + 1)): $code: $message" ;;
+				esac
 			done
 	done
 }

@@ -18,8 +18,9 @@
 #    is compiled, naming both versions; without the source package the
 #    message names the package; make doctor MODULE=... reports a
 #    self-contained module's vermagic against another kernel.
-# 5. Debian's stock 6.1: refused with the reason (its hardening needs rustc
-#    options 6.1's rustc 1.63 does not have).
+# 5. Debian's stock kernel of each generation whose description says it is
+#    refused (SELF_CONTAINED_REFUSAL; 6.1: its hardening needs rustc options
+#    6.1's rustc 1.63 does not have): refused with the reason.
 #
 #   tests/stock-cases.sh RESULTS VM_ARGS
 #
@@ -39,6 +40,7 @@ WS_TAG=stock
 need_tools modinfo:kmod modprobe:kmod nm:binutils
 RESULTS=$1
 VM_ARGS=$2
+# shellcheck disable=SC2031 # the descriptions loaded below are loaded in subshells
 SERIES=$KERNEL_SERIES
 LOG_DIR=$BUILD_DIR/logs/$KERNEL/stock
 mkdir -p "$LOG_DIR"
@@ -66,7 +68,7 @@ copy_tree() {
 	cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2" && cp -a "$1" "$2"; }
 }
 
-H=$(debian_headers "$SERIES") || die "cannot fetch Debian's stock linux-headers-$SERIES.*"
+H=$(debian_headers "$KERNEL") || die "cannot fetch Debian's stock headers of $KERNEL (kernels/$KERNEL.conf's DEBIAN_HEADERS)"
 RELEASE=$(cat "$H/include/config/kernel.release")
 IMAGE=$(debian_kernel "$H") || die "cannot fetch Debian's stock kernel image for $RELEASE"
 VERMAGIC="$RELEASE SMP preempt mod_unload modversions "
@@ -199,17 +201,21 @@ expect_refusal "stock: make doctor MODULE=<self-contained $m.ko> KDIR=<the works
 	"$LOG_DIR/doctor-vermagic.log" "$m.ko was built for $RELEASE, not for the target kernel" \
 	-C "$WS" doctor KDIR="$DEFAULT_KDIR" MODULE="$COPY/modules/$m/$m.ko"
 
-# Debian's stock 6.1 (bookworm's default kernel): its return thunks and
-# retpolines cannot hold for Rust code built by 6.1's compiler, rustc 1.63
-# (no -Zfunction-return, no -Zindirect-branch-cs-prefix): refused, saying
-# so, before anything is built.
-if H61=$(debian_headers 6.1); then
-	r61=$(cat "$H61/include/config/kernel.release")
-	expect_refusal "stock: Debian's stock 6.1 ($r61) is refused: rustc 1.63 has no -Zfunction-return for its CONFIG_RETHUNK=y" \
-		"$LOG_DIR/debian-6.1.log" "built by rustc 1.63.0 .*CONFIG_RETHUNK=y needs -Zfunction-return=thunk-extern.*refused" \
-		-C "$WS" SELF_CONTAINED=1 KDIR="$H61"
-	result "stock: ... before anything is built" "$BUILD_DIR/self-contained/$r61 exists" \
-		test ! -e "$BUILD_DIR/self-contained/$r61"
-else
-	not_ok "stock: Debian's stock 6.1 headers can be fetched" "apt-get could not fetch linux-headers-6.1.0-*-amd64"
-fi
+# The generations whose description says Debian's stock kernel cannot have
+# self-contained modules (SELF_CONTAINED_REFUSAL, the refusal's message:
+# 6.1, whose rustc 1.63 cannot carry its return thunks and retpolines):
+# refused, saying so, before anything is built.
+for label in $(kconf_labels); do
+	refusal=$(kconf_load "$label" && echo "${SELF_CONTAINED_REFUSAL:-}")
+	[ -n "$refusal" ] || continue
+	if refused_h=$(debian_headers "$label"); then
+		refused_r=$(cat "$refused_h/include/config/kernel.release")
+		expect_refusal "stock: Debian's stock $label ($refused_r) is refused as kernels/$label.conf says" \
+			"$LOG_DIR/debian-$label.log" "$refusal" \
+			-C "$WS" SELF_CONTAINED=1 KDIR="$refused_h"
+		result "stock: ... before anything is built" "$BUILD_DIR/self-contained/$refused_r exists" \
+			test ! -e "$BUILD_DIR/self-contained/$refused_r"
+	else
+		not_ok "stock: Debian's stock $label headers can be fetched" "apt-get could not fetch them (kernels/$label.conf's DEBIAN_HEADERS)"
+	fi
+done

@@ -38,6 +38,6 @@ check_metadata() {
 	[ -d "$KDIR/rust" ] || why="KDIR has no rust/ folder at all"
 	doctor_problem "Rust metadata missing in KDIR: ${missing[*]}" \
 		"($why; rustc fails with E0463 \"can't find crate\" or a missing target)" \
-		"fix: package the headers with scripts/package-headers.sh (it copies $RUST_TARGET_SPEC, rust/*.rmeta, libmacros.so)," \
+		"fix: package the headers with scripts/package-headers.sh (it copies $RUST_TARGET_SPEC and the Rust metadata)," \
 		"     or point KDIR at the full build tree the kernel was built in"
 }

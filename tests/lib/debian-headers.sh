@@ -2,20 +2,25 @@
 # shellcheck shell=bash
 #
 # Debian's stock kernel headers, for the tests that need a real kernel
-# without Rust (tests/doctor-cases.sh, tests/dkms-cases.sh): the newest
-# linux-headers package of a series, with its -common and linux-kbuild
+# without Rust (tests/doctor-cases.sh, tests/dkms-cases.sh,
+# tests/stock-cases.sh): the newest linux-headers package of a generation
+# (its description's DEBIAN_HEADERS), with its -common and linux-kbuild
 # packages (what installing it brings), fetched with `apt-get download` and
-# unpacked once under $BUILD_DIR/doctor/debian-SERIES; nothing is installed.
-# make check runs those two scripts at the same time, so the fetch holds a
-# lock per series.
+# unpacked once under $BUILD_DIR/doctor/debian-LABEL; nothing is installed.
+# make check runs those scripts at the same time, so the fetch holds a lock
+# per generation.
 
 # shellcheck source=tests/lib/apt-lists.sh
 . "$WS/tests/lib/apt-lists.sh"
+# kconf_load, for the descriptions' DEBIAN_HEADERS.
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
 
-# debian_headers SERIES: the headers folder of Debian's newest stock
-# headers of SERIES (6.12.*+debN-amd64, 6.1.0-N-amd64), fetched if needed;
-# fails when apt-get cannot fetch them. The absolute include in its
-# Makefile is pointed at the unpacked -common folder.
+# debian_headers LABEL: the headers folder of Debian's newest stock
+# headers of generation LABEL (kernels/LABEL.conf's DEBIAN_HEADERS names
+# the packages), fetched if needed; fails when apt-get cannot fetch them.
+# The absolute include in its Makefile is
+# pointed at the unpacked -common folder.
 debian_headers() {
 	local dir=$BUILD_DIR/doctor
 	mkdir -p "$dir"
@@ -25,18 +30,31 @@ debian_headers() {
 	) 9>"$dir/debian-$1.lock"
 }
 
+# debian_headers_known LABEL: the generation's description names Debian's
+# stock headers (DEBIAN_HEADERS); when not, the callers skip their cases.
+debian_headers_known() {
+	[ -n "$(debian_headers_re "$1")" ]
+}
+
+# debian_headers_re LABEL: the description's DEBIAN_HEADERS.
+debian_headers_re() {
+	(kconf_load "$1" >/dev/null && echo "${DEBIAN_HEADERS:-}")
+}
+
 debian_headers_unlocked() {
-	local series=$1 dir=$BUILD_DIR/doctor name deb hdir
-	local top=$dir/debian-$series
+	local label=$1 dir=$BUILD_DIR/doctor name deb hdir re
+	local top=$dir/debian-$label
 	local stamp=$top/.headers-dir
 	if [ -f "$stamp" ] && [ -d "$(cat "$stamp")" ]; then
 		cat "$stamp"
 		return
 	fi
-	name=$(newest_debian_headers "$series")
+	re=$(debian_headers_re "$label")
+	[ -n "$re" ] || return 1
+	name=$(newest_debian_headers "$re")
 	if [ -z "$name" ]; then
 		apt_lists_update "$dir/apt-update.log" || true
-		name=$(newest_debian_headers "$series")
+		name=$(newest_debian_headers "$re")
 	fi
 	[ -n "$name" ] || return 1
 	if [ -d "$top" ]; then
@@ -46,7 +64,7 @@ debian_headers_unlocked() {
 	mkdir -p "$top/debs"
 	# shellcheck disable=SC2046 # package names are words
 	(cd "$top/debs" && apt-get download "$name" $(headers_depends "$name")) \
-		>"$dir/apt-download-$series.log" 2>&1 || return 1
+		>"$dir/apt-download-$label.log" 2>&1 || return 1
 	for deb in "$top"/debs/*.deb; do
 		dpkg -x "$deb" "$top/root"
 	done
@@ -62,12 +80,8 @@ headers_depends() {
 		sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p' | sort -u
 }
 
-# newest_debian_headers SERIES: the package name, from apt's lists.
+# newest_debian_headers REGEX: the newest package name matching REGEX, from
+# apt's lists.
 newest_debian_headers() {
-	local re
-	case $1 in
-	6.12) re='^linux-headers-6\.12\.[0-9]+\+deb[0-9]+-amd64$' ;;
-	*) re="^linux-headers-${1//./\\.}\\.0-[0-9]+-amd64\$" ;;
-	esac
-	apt-cache search --names-only "$re" 2>/dev/null | awk '{ print $1 }' | sort -V | tail -n 1
+	apt-cache search --names-only "$1" 2>/dev/null | awk '{ print $1 }' | sort -V | tail -n 1
 }
