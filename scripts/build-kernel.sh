@@ -161,6 +161,12 @@ fi
 # Host program the test harness uses to pack the initramfs.
 kmake -C "$KDIR" -s "$@" usr/gen_init_cpio >>"$log" 2>&1 ||
 	die "building usr/gen_init_cpio failed; see $log"
+# Kbuild configures again when a tool's version output changes between
+# the steps (Kconfig reads them): a compiler that stopped running there
+# drops CONFIG_RUST as silently as olddefconfig would.
+lost=$(dropped_options)
+[ -z "$lost" ] || die "Kconfig dropped$lost while the kernel was built" \
+	"(a tool of the toolchain stopped running?); see $log; the tree is not marked built"
 step_done
 
 write_record
