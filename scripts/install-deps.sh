@@ -155,7 +155,10 @@ install_env() {
 		$KCONF_ENV_PACKAGES >/dev/null
 	dir=$KCONF_TOOLCHAIN_DIR
 	mkdir -p "$dir/bin"
-	for tool in rustc rustdoc clippy-driver rustfmt ${BINDGEN_SOURCE#deb:}; do
+	# rust-analyzer too when the environment has one (RUST_PACKAGES).
+	tools="rustc rustdoc clippy-driver rustfmt ${BINDGEN_SOURCE#deb:}"
+	[ ! -x "$KCONF_ENV_ROOT/usr/bin/rust-analyzer" ] || tools="$tools rust-analyzer"
+	for tool in $tools; do
 		cat >"$dir/bin/$tool.tmp" <<EOT
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0

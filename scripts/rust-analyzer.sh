@@ -104,12 +104,30 @@ done
 #    compiler reports a sysroot of its own root), every proc-macro crate is
 #    built again by the programs' compiler for the editor, with the crates
 #    it uses (rust_project.py; one it cannot build stays unexpanded).
-programs_sysroot=$("$WS_PROGRAMS_RUSTC" --print sysroot)
+#    A generation whose Debian environment has a rust-analyzer of its own
+#    compiler's release (7.3: Debian 13's rust-analyzer and rustc, both
+#    1.85.1; its command is beside the compiler's, in
+#    build/toolchains/LABEL/bin, and runs in the environment) is described
+#    for that rust-analyzer instead: the sysroot is KDIR's compiler's (its
+#    path on the host, which is also its path in the environment), whose
+#    proc-macro server loads the kernel's own proc macros as they are.
+kconf_load "$(basename "$conf" .conf)" || exit 1
 server=libexec/rust-analyzer-proc-macro-srv
-[ -x "$programs_sysroot/$server" ] ||
-	die "$programs_sysroot has no $server: rust-analyzer could not expand the kernel's macros"
-set -- "$@" --sysroot "$programs_sysroot"
-if [ "$("$RUSTC" --version)" != "$("$WS_PROGRAMS_RUSTC" --version)" ]; then
+if [ -n "$KCONF_ENV" ] && [ -x "$(dirname "$RUSTC")/rust-analyzer" ]; then
+	kdir_sysroot=$KCONF_ENV_ROOT$("$RUSTC" --print sysroot)
+	[ -x "$kdir_sysroot/$server" ] ||
+		die "$kdir_sysroot has no $server: rust-analyzer could not expand the kernel's macros"
+	set -- "$@" --sysroot "$kdir_sysroot"
+	rebuild=0
+else
+	programs_sysroot=$("$WS_PROGRAMS_RUSTC" --print sysroot)
+	[ -x "$programs_sysroot/$server" ] ||
+		die "$programs_sysroot has no $server: rust-analyzer could not expand the kernel's macros"
+	set -- "$@" --sysroot "$programs_sysroot"
+	rebuild=1
+	[ "$("$RUSTC" --version)" != "$("$WS_PROGRAMS_RUSTC" --version)" ] || rebuild=0
+fi
+if [ "$rebuild" -eq 1 ]; then
 	rm -rf "$work/proc-macros"
 	set -- "$@" --rebuild-proc-macros "$WS_PROGRAMS_RUSTC" "$work/proc-macros"
 fi
