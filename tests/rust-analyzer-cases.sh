@@ -60,9 +60,20 @@ ok "rust-analyzer: Debian's rust-analyzer runs ($out, package ${package:-of unkn
 # every unresolved name, import, module and macro as an error.)
 # Its progress line is drawn with backspaces on the same output as the
 # diagnostics: what comes before a line's last backspace is dropped.
+# An older rust-analyzer (1.85, the environment's on 7.3) prints a
+# "processing crate: C, module: FILE" line and then that file's
+# diagnostics without their file: they are given the newer format, "at
+# crate C, file FILE: Error ...", which errors() reads.
 analyse() {
 	{ "$RA" diagnostics "$1" 2>"$1.diagnostics.log" || true; } |
-		sed 's/.*\x08//' >"$1.diagnostics"
+		sed 's/.*\x08//' |
+		awk '/^processing crate: [^,]*, module: / {
+			crate = $3; sub(/,$/, "", crate); file = $0
+			sub(/^processing crate: [^,]*, module: /, "", file)
+			print; next
+		}
+		/^(Error|Warning|WeakWarning) / && file != "" { print "at crate " crate ", file " file ": " $0; next }
+		{ print }' >"$1.diagnostics"
 	grep -qx 'diagnostic scan complete' "$1.diagnostics"
 }
 
@@ -169,6 +180,13 @@ for c in json.load(open(sys.argv[1]))["crates"]:
 		name="$root: no unresolved name, import, module or macro, no error (${#files[@]} files)"
 		if [ -z "$found" ]; then
 			ok "$name"
+		elif [ "$RA" != "$PACKAGED_RA" ] && echo "$found" | grep -q 'Syntax Error in Expansion'; then
+			# The environment's rust-analyzer (1.85.1 on 7.3) loads the
+			# kernel's proc macros but cannot parse what 7.3's module!
+			# and #[pin_data] expand to; what they declare is then missing
+			# too. Not a finding about the module: said, and skipped.
+			skip "$name" "rust-analyzer $("$RA" --version | cut -d' ' -f2) cannot parse the expansion of this kernel's proc macros ($(echo "$found" | grep -c 'Syntax Error in Expansion') 'Syntax Error in Expansion' of $(echo "$found" | wc -l) errors; see docs/rust-analyzer.md)"
+			echo "$found" | head -n 3 | diag_lines
 		else
 			not_ok "$name" "$(echo "$found" | wc -l) errors"
 			echo "$found" | head -n 10 | diag_lines
