@@ -164,11 +164,12 @@ install_env() {
 # SPDX-License-Identifier: GPL-2.0
 # Written by scripts/install-deps.sh: Debian $DEBIAN_RELEASE's /usr/bin/$tool,
 # run in the Debian environment $KCONF_ENV of the build folder this file
-# is in (three levels up). Inside it already (a Kbuild run there calls
+# is in (three levels up, links followed: a copy's build/toolchains may
+# link to the workspace's). Inside it already (a Kbuild run there calls
 # this): the program itself, without the workspace's scripts, which a
 # build of another copy of the sources (DKMS's, a test's) does not bind.
 [ "\${WS_ENV:-}" != '$KCONF_ENV' ] || exec /usr/bin/$tool "\$@"
-BUILD_DIR=\$(cd "\$(dirname "\$0")/../../.." && pwd)
+BUILD_DIR=\$(cd -P "\$(dirname "\$0")/../../.." && pwd)
 # The workspace that runs it (the Makefile exports WS), else the one that
 # wrote this file.
 [ -x "\${WS:-}/scripts/env-run.sh" ] || WS='$WS'

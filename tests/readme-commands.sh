@@ -46,6 +46,7 @@ declare -A NOT_RUN=(
 declare -A RUN=(
 	["make"]=check_make
 	["make LLVM=1 KDIR=/path/to/linux"]=check_make
+	["make LLVM=1 KDIR=build/linux-$LABEL"]=check_make
 	["make modules_install INSTALL_MOD_PATH=/tmp/root"]=check_modules_install
 	["make clean"]=check_clean
 	["make doctor"]=check_doctor
@@ -361,7 +362,7 @@ rm -rf "$D"
 mkdir -p "$D/logs" "$SRC/build"
 copy_sources "$SRC" tests
 (cd "$SRC" && find . -path ./build -prune -o -type f -print | sort) >"$D/sources.list"
-for f in "linux-$LABEL" toolchains tools; do
+for f in "linux-$LABEL" toolchains tools envs; do
 	[ ! -e "$BUILD_DIR/$f" ] || ln -s "$BUILD_DIR/$f" "$SRC/build/$f"
 done
 BUILT=

@@ -32,6 +32,14 @@
 
 #define C_MISC_NAME "c-misc"
 
+/*
+ * kzalloc_obj() (7.x) allocates a zeroed object of a variable's type; the
+ * same from kzalloc() on kernels that predate it.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, GFP) kzalloc(sizeof(P), GFP)
+#endif
+
 struct c_misc {
 	struct miscdevice misc;
 	struct mutex lock;	/* guards everything below */
@@ -223,7 +231,7 @@ static int __init c_misc_init(void)
 	struct c_misc *dev;
 	int ret;
 
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	dev = kzalloc_obj(*dev, GFP_KERNEL);
 	if (!dev)
 		return -ENOMEM;
 	mutex_init(&dev->lock);
