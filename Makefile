@@ -241,7 +241,9 @@ KBUILD_VARS := LLVM=$(KBUILD_LLVM) RUSTC=$(RUSTC) HOSTRUSTC=$(HOSTRUSTC) \
 # (RUST_INSTALL=env in its description) builds inside that release's
 # environment (scripts/env-run.sh), which sees KDIR at the same path.
 KDIR_RUN := $(if $(KDIR_KCONF_ENV),$(WS)/scripts/env-run.sh $(KDIR_KCONF_ENV))
-export WS_ENV_BINDS := $(KDIR)
+# (The tree, and the folders of the tools named to Kbuild: a copy of the
+# workspace whose build/ links to another's names them there.)
+export WS_ENV_BINDS := $(KDIR):$(TOOLCHAIN_PATH):$(patsubst %/,%,$(dir $(BINDGEN)))
 KBUILD := $(KDIR_RUN) $(MAKE) -C $(KDIR) M=$(WS) $(KBUILD_VARS)
 
 # Environment for the scripts (they are only run through this Makefile).

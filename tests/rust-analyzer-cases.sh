@@ -169,7 +169,7 @@ for c in json.load(open(sys.argv[1]))["crates"]:
 	# objects its Kbuild names), each test program (what the build.sh
 	# scripts build), found as scripts/modules.sh finds them.
 	missing=$(for expected in $EXPECTED_CRATES; do
-		echo "$roots" | grep -qx "$expected" || echo "$expected"
+		grep -qx "$expected" <<<"$roots" || echo "$expected"
 	done)
 	result "the project has every module's and test program's crate ($(echo "$EXPECTED_CRATES" | grep -c .))" \
 		"not among its workspace crates: $(echo "$missing" | paste -sd' ')" \
@@ -180,7 +180,7 @@ for c in json.load(open(sys.argv[1]))["crates"]:
 		name="$root: no unresolved name, import, module or macro, no error (${#files[@]} files)"
 		if [ -z "$found" ]; then
 			ok "$name"
-		elif [ "$RA" != "$PACKAGED_RA" ] && echo "$found" | grep -q 'Syntax Error in Expansion'; then
+		elif [ "$RA" != "$PACKAGED_RA" ] && grep -q 'Syntax Error in Expansion' <<<"$found"; then
 			# The environment's rust-analyzer (1.85.1 on 7.3) loads the
 			# kernel's proc macros but cannot parse what 7.3's module!
 			# and #[pin_data] expand to; what they declare is then missing
@@ -203,7 +203,7 @@ for c in json.load(open(sys.argv[1]))["crates"]:
 	name="a broken import (use kernel::ws_no_such_item at $broken:$line) is reported"
 	if analyse "$src"; then
 		found=$(errors "$src" "$broken")
-		if echo "$found" | grep -q "^$broken:$line:[0-9]*: RustcHardError(\"E0432\"): unresolved import"; then
+		if grep -q "^$broken:$line:[0-9]*: RustcHardError(\"E0432\"): unresolved import" <<<"$found"; then
 			ok "$name"
 		else
 			not_ok "$name" "no unresolved import (E0432) at that line"
