@@ -242,8 +242,9 @@ KBUILD_VARS := LLVM=$(KBUILD_LLVM) RUSTC=$(RUSTC) HOSTRUSTC=$(HOSTRUSTC) \
 # environment (scripts/env-run.sh), which sees KDIR at the same path.
 KDIR_RUN := $(if $(KDIR_KCONF_ENV),$(WS)/scripts/env-run.sh $(KDIR_KCONF_ENV))
 # (The tree, and the folders of the tools named to Kbuild: a copy of the
-# workspace whose build/ links to another's names them there.)
-export WS_ENV_BINDS := $(KDIR):$(TOOLCHAIN_PATH):$(patsubst %/,%,$(dir $(BINDGEN)))
+# workspace whose build/ links to another's names them there.
+# INSTALL_MOD_PATH too: what modules_install writes must land outside.)
+export WS_ENV_BINDS := $(KDIR):$(TOOLCHAIN_PATH):$(patsubst %/,%,$(dir $(BINDGEN)))$(if $(INSTALL_MOD_PATH),:$(abspath $(INSTALL_MOD_PATH)))
 KBUILD := $(KDIR_RUN) $(MAKE) -C $(KDIR) M=$(WS) $(KBUILD_VARS)
 
 # Environment for the scripts (they are only run through this Makefile).
@@ -309,6 +310,7 @@ modules: $(if $(filter 1,$(KDIR_CHECKED)),,check-kdir)
 endif
 
 modules_install: check-kdir
+	$(if $(INSTALL_MOD_PATH),@mkdir -p $(INSTALL_MOD_PATH))
 	+$(KBUILD) modules_install
 
 # make rust-analyzer [KDIR=..] [RUST_PROJECT=file]: rust-project.json for
