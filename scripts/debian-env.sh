@@ -24,6 +24,8 @@ set -eu
 WS_TAG="env"
 # shellcheck source=scripts/lib.sh
 . "$WS/scripts/lib.sh"
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
 
 # Standard output is the root's path alone: the progress lines go to stderr.
 exec 3>&1 1>&2
@@ -79,8 +81,7 @@ command -v mmdebstrap >/dev/null 2>&1 ||
 
 # The Debian archive of the host's apt configuration: the address of the
 # repository that serves the host's own release (not its security suite).
-# shellcheck disable=SC1091 # the host's own file
-host_release=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+host_release=$(kconf_host_release)
 # shellcheck disable=SC2016 # apt's own $(FIELD) placeholders
 mirror=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null |
 	awk -v r="$host_release" '$1 == r { print $2; exit }')
