@@ -15,7 +15,8 @@
 # path is printed on stdout, progress on stderr.
 #
 # No root needed: mmdebstrap writes a tarball (unshare mode for a normal
-# user), which is unpacked as the caller, so every file of the root belongs
+# user; root mode for root, which also works inside a chroot, where no
+# user namespace can be made), which is unpacked as the caller, so every file of the root belongs
 # to whoever runs the workspace and `rm -rf build` removes it. A program of
 # the root runs on the host through the root's own dynamic loader, whatever
 # the host's glibc (the rust-analyzer wrapper scripts/install-deps.sh
@@ -80,18 +81,30 @@ command -v mmdebstrap >/dev/null 2>&1 ||
 	die "mmdebstrap is missing (Debian package mmdebstrap; make deps installs it)"
 
 # The Debian archive of the host's apt configuration: the address of the
-# repository that serves the host's own release (not its security suite).
+# repository that serves the host's own release, and of each suite of the
+# host beside it (its -security, say). A suite of the environment is
+# fetched from the host's suite of the same kind (bookworm-security from
+# where trixie-security comes), else from the release's archive.
 host_release=$(kconf_host_release)
 # shellcheck disable=SC2016 # apt's own $(FIELD) placeholders
-mirror=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null |
-	awk -v r="$host_release" '$1 == r { print $2; exit }')
+host_repos=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null | sort -u)
+mirror=$(echo "$host_repos" | awk -v r="$host_release" '$1 == r { print $2; exit }')
 [ -n "$mirror" ] || die "cannot tell the Debian archive from the host's apt" \
 	"configuration (no repository for '$host_release' in apt-get indextargets;" \
 	"run 'apt-get update' first)"
 
+# suite_uri SUITE: where the host's apt would fetch a suite of its kind.
+suite_uri() {
+	su_kind=${1#"$RELEASE"}
+	su_uri=""
+	[ -z "$su_kind" ] ||
+		su_uri=$(echo "$host_repos" | awk -v r="$host_release$su_kind" '$1 == r { print $2; exit }')
+	echo "${su_uri:-$mirror}"
+}
+
 set --
 for suite in $SUITES; do
-	set -- "$@" "deb $mirror $suite main"
+	set -- "$@" "deb $(suite_uri "$suite") $suite main"
 done
 
 # archive_names PREFIX: the names of the packages the archive's suites
@@ -102,7 +115,7 @@ archive_names() {
 	an_tmp=$(mktemp -d)
 	mkdir -p "$an_tmp/lists/partial" "$an_tmp/cache/archives/partial"
 	for an_suite in $SUITES; do
-		echo "deb $mirror $an_suite main"
+		echo "deb $(suite_uri "$an_suite") $an_suite main"
 	done >"$an_tmp/sources.list"
 	set -- -o Dir::Etc::SourceList="$an_tmp/sources.list" \
 		-o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$an_tmp/lists" \

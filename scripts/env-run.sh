@@ -17,7 +17,9 @@
 #
 # No root needed: a user namespace in which the caller is root (unshare
 # --map-root-user), with mount and PID namespaces of its own; files the
-# command writes belong to the caller outside. The same for root.
+# command writes belong to the caller outside. Root itself gets the mount
+# and PID namespaces alone: inside a chroot (a Debian 13 host's build root,
+# say) the kernel makes no user namespace, and root needs none.
 set -eu
 : "${WS:?env-run.sh needs WS (run it through the Makefile)}"
 : "${BUILD_DIR:?env-run.sh needs BUILD_DIR}"
@@ -84,6 +86,9 @@ done
 unset IFS
 exec /usr/sbin/chroot "$root" /bin/sh -c "cd \"\$1\" && shift && exec \"\$@\"" sh "$cwd" "$@"
 '
+userns="--user --map-root-user"
+[ "$(id -u)" -ne 0 ] || userns=""
+# shellcheck disable=SC2086 # no option, or two
 PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
-	WS_ENV=$name exec unshare --user --map-root-user --mount --pid --fork \
+	WS_ENV=$name exec unshare $userns --mount --pid --fork \
 	--kill-child /bin/sh -c "$inner" sh "$root" "$binds" "$(pwd -P)" "$@"

@@ -148,7 +148,8 @@ EOT
 # its packages change) and, in $KCONF_TOOLCHAIN_DIR/bin, the commands the
 # scripts and Kbuild name (rustc, rustdoc, clippy-driver, rustfmt,
 # bindgen): each runs the environment's own program there
-# (scripts/env-run.sh; directly when already inside it).
+# (scripts/env-run.sh; directly when already inside it). A bindgen from
+# crates.io is built there by the release's cargo (env_bindgen).
 install_env() {
 	# shellcheck disable=SC2086 # one word per package
 	"$WS/scripts/debian-env.sh" "$KCONF_ENV" "$(echo $DEBIAN_SUITES | tr ' ' ',')" \
@@ -156,25 +157,27 @@ install_env() {
 	dir=$KCONF_TOOLCHAIN_DIR
 	mkdir -p "$dir/bin"
 	# rust-analyzer too when the environment has one (RUST_PACKAGES).
-	tools="rustc rustdoc clippy-driver rustfmt ${BINDGEN_SOURCE#deb:}"
+	tools="rustc rustdoc clippy-driver rustfmt bindgen"
 	[ ! -x "$KCONF_ENV_ROOT/usr/bin/rust-analyzer" ] || tools="$tools rust-analyzer"
 	for tool in $tools; do
+		path=/usr/bin/$tool
+		[ "$tool" != bindgen ] || path=$KCONF_ENV_BINDGEN
 		cat >"$dir/bin/$tool.tmp" <<EOT
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Written by scripts/install-deps.sh: Debian $DEBIAN_RELEASE's /usr/bin/$tool,
+# Written by scripts/install-deps.sh: Debian $DEBIAN_RELEASE's $path,
 # run in the Debian environment $KCONF_ENV of the build folder this file
 # is in (three levels up, links followed: a copy's build/toolchains may
 # link to the workspace's). Inside it already (a Kbuild run there calls
 # this): the program itself, without the workspace's scripts, which a
 # build of another copy of the sources (DKMS's, a test's) does not bind.
-[ "\${WS_ENV:-}" != '$KCONF_ENV' ] || exec /usr/bin/$tool "\$@"
+[ "\${WS_ENV:-}" != '$KCONF_ENV' ] || exec $path "\$@"
 BUILD_DIR=\$(cd -P "\$(dirname "\$0")/../../.." && pwd)
 # The workspace that runs it (the Makefile exports WS), else the one that
 # wrote this file.
 [ -x "\${WS:-}/scripts/env-run.sh" ] || WS='$WS'
 export WS BUILD_DIR
-exec "\$WS/scripts/env-run.sh" '$KCONF_ENV' /usr/bin/$tool "\$@"
+exec "\$WS/scripts/env-run.sh" '$KCONF_ENV' $path "\$@"
 EOT
 		chmod +x "$dir/bin/$tool.tmp"
 		if cmp -s "$dir/bin/$tool.tmp" "$dir/bin/$tool"; then
@@ -183,6 +186,45 @@ EOT
 			mv "$dir/bin/$tool.tmp" "$dir/bin/$tool"
 		fi
 	done
+}
+
+# env_bindgen: a cargo:CRATE@VERSION bindgen of a generation built in its
+# environment (into its /usr/local, with the release's cargo and libclang),
+# when that version is not there yet. Its crates.io downloads are cached
+# in the environment too (CARGO_HOME), not in the caller's home.
+env_bindgen() {
+	crate=${BINDGEN_SOURCE#cargo:}
+	[ "$(LIBCLANG_PATH=$KCONF_LIBCLANG_PATH "$KCONF_BINDGEN" --version 2>/dev/null || true)" != "bindgen ${crate#*@}" ] ||
+		return 0
+	step_start "building $crate in the Debian $DEBIAN_RELEASE environment $KCONF_ENV"
+	cargo_log=$BUILD_DIR/logs/cargo-install-${crate%@*}-$KERNEL_LABEL.log
+	: >"$cargo_log"
+	# shellcheck disable=SC2086 # the prefix's words
+	with_progress "$cargo_log" $KCONF_RUN env CARGO_HOME=/var/cache/cargo-home \
+		cargo install --locked --force --root /usr/local "$crate" || {
+		tail -n 20 "$cargo_log" >&2
+		die "cargo install $crate in $KCONF_ENV failed; full log: $cargo_log"
+	}
+	step_done
+}
+
+# ensure_suite SUITE: the host's apt has SUITE (a generation of the host's
+# own release whose source package is in its backports, say), else a
+# source of it is added, from the archive of the host's release
+# (/etc/apt/sources.list.d/rust-oot-SUITE.list), and apt's lists updated.
+ensure_suite() {
+	# shellcheck disable=SC2016 # apt's own $(FIELD) placeholders
+	repos=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null | sort -u)
+	if echo "$repos" | awk -v s="$1" '$1 == s { found = 1 } END { exit !found }'; then
+		return 0
+	fi
+	uri=$(echo "$repos" | awk -v r="$(kconf_host_release)" '$1 == r { print $2; exit }')
+	[ -n "$uri" ] || die "cannot tell the Debian archive from the host's apt configuration" \
+		"(no repository for $(kconf_host_release)); add $1 to it by hand"
+	say "adding $1 ($uri) to the host's apt sources: $KCONF_FILE takes $SOURCE_PACKAGE from it"
+	echo "deb $uri $1 main" | as_root tee "/etc/apt/sources.list.d/rust-oot-$1.list" >/dev/null
+	apt_updated=""
+	apt_update
 }
 
 # check_rust: the generation's rustc runs, is the described version and has
@@ -218,6 +260,7 @@ for label in $KERNEL_LABELS; do
 		PACKAGES="$PACKAGES mmdebstrap uidmap"
 		continue ;;
 	system)
+		[ -z "${SOURCE_SUITE:-}" ] || ensure_suite "$SOURCE_SUITE"
 		PACKAGES="$PACKAGES $RUST_PACKAGES"
 		case "$BINDGEN_SOURCE" in
 		deb:*) PACKAGES="$PACKAGES ${BINDGEN_SOURCE#deb:}" ;;
@@ -276,6 +319,7 @@ start_early_builds() {
 	started=""
 	for label in $KERNEL_LABELS; do
 		kconf_load "$label" || exit 1
+		[ "$RUST_INSTALL" != env ] || continue
 		crate=$(cargo_bindgen_to_build)
 		[ -n "$crate" ] || continue
 		case " $started " in *" $crate "*) continue ;; esac
@@ -320,11 +364,12 @@ for label in $KERNEL_LABELS; do
 	esac
 	check_rust
 
-	case "$BINDGEN_SOURCE" in
-	cargo:*)
+	case "$RUST_INSTALL:$BINDGEN_SOURCE" in
+	env:cargo:*) env_bindgen ;;
+	*:cargo:*)
 		crate=$(cargo_bindgen_to_build)
 		[ -z "$crate" ] || build_tool "$crate" ;;
-	deb:*)
+	*:deb:*)
 		have=$(LIBCLANG_PATH=$KCONF_LIBCLANG_PATH "$KCONF_BINDGEN" --version 2>&1) ||
 			die "$KCONF_BINDGEN does not run: $have"
 		[ -z "${BINDGEN_VERSION:-}" ] || [ "$have" = "bindgen $BINDGEN_VERSION" ] ||

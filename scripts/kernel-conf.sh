@@ -32,9 +32,14 @@
 #   KCONF_RUN            "$WS/scripts/env-run.sh NAME", the prefix of a
 #                        command that runs there (empty: on the host)
 #   KCONF_DPKG_ADMIN     dpkg's database of the packages (the environment's)
+#   KCONF_ENV_BINDGEN    in the environment, the path of bindgen (a Debian
+#                        package's, or one cargo built there: /usr/local)
 #
 # RUST_INSTALL=env with DEBIAN_RELEASE the host's own release is
-# RUST_INSTALL=system: the same packages, installed on the host.
+# RUST_INSTALL=$HOST_INSTALL (default system): the same packages, installed
+# on the host (system), or unpacked into the build folder (private) when
+# they conflict with another generation's (6.1's rustc 1.63 and 6.12's
+# rustc-web on Debian 12).
 
 : "${WS:?kernel-conf.sh needs WS (the workspace folder)}"
 : "${BUILD_DIR:?kernel-conf.sh needs BUILD_DIR}"
@@ -43,7 +48,7 @@
 # nothing leaks from a previously loaded description.
 KCONF_FIELDS="KERNEL_LABEL KERNEL_SERIES SOURCE_PACKAGE LLVM_VERSION
 RUST_INSTALL RUST_PREFIX RUST_PACKAGES RUST_VERSION BINDGEN_SOURCE
-BINDGEN_VERSION DEBIAN_RELEASE DEBIAN_SUITES SOURCE_SUITE STOCK_CHECK
+BINDGEN_VERSION CARGO_PACKAGE DEBIAN_RELEASE DEBIAN_SUITES SOURCE_SUITE HOST_INSTALL STOCK_CHECK
 CONFIG_FRAGMENTS DEBUG_FRAGMENTS RUST_TARGET_SPEC RUST_METADATA
 KERNEL_CRATE_HAS DEBIAN_HEADERS SELF_CONTAINED_REFUSAL"
 
@@ -79,15 +84,15 @@ kconf_load() {
 	. "$KCONF_FILE"
 	if [ "${RUST_INSTALL:-}" = env ]; then
 		RUST_PREFIX=${RUST_PREFIX:-toolchains/$KERNEL_LABEL}
-		for field in DEBIAN_RELEASE DEBIAN_SUITES RUST_VERSION; do
+		for field in DEBIAN_RELEASE DEBIAN_SUITES; do
 			eval "[ -n \"\${$field:-}\" ]" || {
 				echo "error: $KCONF_FILE: RUST_INSTALL=env needs $field" >&2
 				return 1
 			}
 		done
 		if [ "$(kconf_host_release)" = "$DEBIAN_RELEASE" ]; then
-			RUST_INSTALL=system
-			RUST_PREFIX=/usr
+			RUST_INSTALL=${HOST_INSTALL:-system}
+			[ "$RUST_INSTALL" != system ] || RUST_PREFIX=/usr
 		fi
 	fi
 	for field in KERNEL_LABEL KERNEL_SERIES SOURCE_PACKAGE LLVM_VERSION \
@@ -121,6 +126,7 @@ kconf_load() {
 	KCONF_RUN=""
 	KCONF_DPKG_ADMIN=/var/lib/dpkg
 	KCONF_ENV_PACKAGES=""
+	KCONF_ENV_BINDGEN=""
 	case "$BINDGEN_SOURCE" in
 	cargo:*) KCONF_BINDGEN=$BUILD_DIR/tools/bin/bindgen ;;
 	deb:*)
@@ -144,9 +150,18 @@ kconf_load() {
 		KCONF_ENV_PACKAGES="$RUST_PACKAGES clang-$LLVM_VERSION lld-$LLVM_VERSION
 llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev $KCONF_ENV_BUILD_PACKAGES
 $SOURCE_PACKAGE${SOURCE_SUITE:+/$SOURCE_SUITE}"
+		# bindgen: the release's package, or built there from crates.io
+		# by the release's cargo (a host-built one would need the host's
+		# glibc); the workspace runs it through the wrapper beside rustc.
 		case "$BINDGEN_SOURCE" in
-		deb:*) KCONF_ENV_PACKAGES="$KCONF_ENV_PACKAGES ${BINDGEN_SOURCE#deb:}" ;;
+		deb:*)
+			KCONF_ENV_PACKAGES="$KCONF_ENV_PACKAGES ${BINDGEN_SOURCE#deb:}"
+			KCONF_ENV_BINDGEN=/usr/bin/${BINDGEN_SOURCE#deb:} ;;
+		cargo:*)
+			KCONF_ENV_PACKAGES="$KCONF_ENV_PACKAGES ${CARGO_PACKAGE:?$KCONF_FILE: a cargo: BINDGEN_SOURCE in an environment needs CARGO_PACKAGE}"
+			KCONF_ENV_BINDGEN=/usr/local/bin/bindgen ;;
 		esac
+		KCONF_BINDGEN=$KCONF_RUST_PREFIX/bin/bindgen
 	fi
 }
 
