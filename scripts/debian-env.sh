@@ -86,8 +86,7 @@ command -v mmdebstrap >/dev/null 2>&1 ||
 # fetched from the host's suite of the same kind (bookworm-security from
 # where trixie-security comes), else from the release's archive.
 host_release=$(kconf_host_release)
-# shellcheck disable=SC2016 # apt's own $(FIELD) placeholders
-host_repos=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null | sort -u)
+host_repos=$(kconf_host_repos)
 mirror=$(echo "$host_repos" | awk -v r="$host_release" '$1 == r { print $2; exit }')
 [ -n "$mirror" ] || die "cannot tell the Debian archive from the host's apt" \
 	"configuration (no repository for '$host_release' in apt-get indextargets;" \

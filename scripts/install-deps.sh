@@ -213,8 +213,7 @@ env_bindgen() {
 # source of it is added, from the archive of the host's release
 # (/etc/apt/sources.list.d/rust-oot-SUITE.list), and apt's lists updated.
 ensure_suite() {
-	# shellcheck disable=SC2016 # apt's own $(FIELD) placeholders
-	repos=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null | sort -u)
+	repos=$(kconf_host_repos)
 	if echo "$repos" | awk -v s="$1" '$1 == s { found = 1 } END { exit !found }'; then
 		return 0
 	fi

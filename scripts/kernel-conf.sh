@@ -63,6 +63,17 @@ kconf_host_release() {
 	(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 }
 
+# The host apt's repositories, "SUITE URI" a line: by the codename their
+# Release files give (a sources.list may say "stable"), and as the sources
+# name them (a fresh system has no Release file yet).
+kconf_host_repos() {
+	# shellcheck disable=SC2016 # apt's own $(FIELD) placeholders
+	{
+		apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null || true
+		apt-get indextargets --no-release-info --format '$(RELEASE) $(REPO_URI)' 2>/dev/null || true
+	} | sort -u
+}
+
 kconf_labels() {
 	for f in "$WS"/kernels/*.conf; do
 		[ -f "$f" ] || continue
