@@ -306,6 +306,9 @@ pub fn fuzz(seed: u64, ops: u64) -> bool {
     let t0 = Instant::now();
     let mut outcome = Ok(());
     let mut done = 0u64;
+    // Operations until the next full check (a countdown rather than
+    // `done.is_multiple_of()`, which Debian 13's rustc 1.85 lacks).
+    let mut until_check = CHECK_EVERY;
     while done < ops {
         let op = gen_op(&mut rng, &f.model, &f.mem);
         if let Op::Write { buf, n, .. } | Op::Pwrite { buf, n, .. } = op {
@@ -318,7 +321,9 @@ pub fn fuzz(seed: u64, ops: u64) -> bool {
             break;
         }
         done += 1;
-        if done.is_multiple_of(CHECK_EVERY) || done == ops {
+        until_check -= 1;
+        if until_check == 0 || done == ops {
+            until_check = CHECK_EVERY;
             if let Err(e) = f.full_check() {
                 outcome = Err(format!("after op {}: {e}", done - 1));
                 break;
