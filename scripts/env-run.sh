@@ -69,8 +69,15 @@ for dir in $binds; do
 	[ -n "$dir" ] && [ -d "$dir" ] || continue
 	phys=$(cd -P "$dir" && pwd)
 	# A command started in / (as tests/lib/unprivileged.sh starts one):
-	# binding the host root over the environment root would leave it.
-	[ "$phys" != / ] || continue
+	# binding the host root over the environment root would leave it. Nor
+	# the system folders of the host (a toolchain of the host in /usr,
+	# named by a Makefile run for another generation): the environment
+	# has its own. /usr/src is bound (a KDIR of installed headers).
+	case $phys in
+	/ | /usr | /usr/bin* | /usr/sbin* | /usr/lib* | /usr/libexec* | /usr/share* | \
+		/usr/include* | /usr/local | /usr/local/bin* | /bin* | /sbin* | /lib* | /etc*)
+		continue ;;
+	esac
 	if [ ! -d "$root$phys" ] || [ "$(cd -P "$root$phys" && pwd)" != "$phys" ]; then
 		mkdir -p "$root$phys"
 		mount --rbind "$phys" "$root$phys"
