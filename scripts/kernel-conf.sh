@@ -163,13 +163,14 @@ llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev $KCONF_ENV_BUILD_PACKAGES
 $SOURCE_PACKAGE${SOURCE_SUITE:+/$SOURCE_SUITE}"
 		# bindgen: the release's package, or built there from crates.io
 		# by the release's cargo (a host-built one would need the host's
-		# glibc); the workspace runs it through the wrapper beside rustc.
+		# glibc; ca-certificates: crates.io is reached over TLS); the
+		# workspace runs it through the wrapper beside rustc.
 		case "$BINDGEN_SOURCE" in
 		deb:*)
 			KCONF_ENV_PACKAGES="$KCONF_ENV_PACKAGES ${BINDGEN_SOURCE#deb:}"
 			KCONF_ENV_BINDGEN=/usr/bin/${BINDGEN_SOURCE#deb:} ;;
 		cargo:*)
-			KCONF_ENV_PACKAGES="$KCONF_ENV_PACKAGES ${CARGO_PACKAGE:?$KCONF_FILE: a cargo: BINDGEN_SOURCE in an environment needs CARGO_PACKAGE}"
+			KCONF_ENV_PACKAGES="$KCONF_ENV_PACKAGES ca-certificates ${CARGO_PACKAGE:?$KCONF_FILE: a cargo: BINDGEN_SOURCE in an environment needs CARGO_PACKAGE}"
 			KCONF_ENV_BINDGEN=/usr/local/bin/bindgen ;;
 		esac
 		KCONF_BINDGEN=$KCONF_RUST_PREFIX/bin/bindgen
