@@ -191,7 +191,10 @@ EOT
 # env_bindgen: a cargo:CRATE@VERSION bindgen of a generation built in its
 # environment (into its /usr/local, with the release's cargo and libclang),
 # when that version is not there yet. Its crates.io downloads are cached
-# in the environment too (CARGO_HOME), not in the caller's home.
+# in the environment too (CARGO_HOME), not in the caller's home. cargo
+# trusts the certificates the host trusts (a copy of its bundle): a
+# network whose proxy has a certificate authority of its own, installed
+# on the host, works there too.
 env_bindgen() {
 	crate=${BINDGEN_SOURCE#cargo:}
 	[ "$(LIBCLANG_PATH=$KCONF_LIBCLANG_PATH "$KCONF_BINDGEN" --version 2>/dev/null || true)" != "bindgen ${crate#*@}" ] ||
@@ -199,9 +202,17 @@ env_bindgen() {
 	step_start "building $crate in the Debian $DEBIAN_RELEASE environment $KCONF_ENV"
 	cargo_log=$BUILD_DIR/logs/cargo-install-${crate%@*}-$KERNEL_LABEL.log
 	: >"$cargo_log"
+	host_ca=/etc/ssl/certs/ca-certificates.crt
+	env_ca=/var/cache/cargo-home/host-ca-certificates.crt
+	mkdir -p "$KCONF_ENV_ROOT/var/cache/cargo-home"
+	if [ -f "$host_ca" ]; then
+		cp "$host_ca" "$KCONF_ENV_ROOT$env_ca"
+	else
+		env_ca=/etc/ssl/certs/ca-certificates.crt
+	fi
 	# shellcheck disable=SC2086 # the prefix's words
 	with_progress "$cargo_log" $KCONF_RUN env CARGO_HOME=/var/cache/cargo-home \
-		cargo install --locked --force --root /usr/local "$crate" || {
+		CARGO_HTTP_CAINFO="$env_ca" cargo install --locked --force --root /usr/local "$crate" || {
 		tail -n 20 "$cargo_log" >&2
 		die "cargo install $crate in $KCONF_ENV failed; full log: $cargo_log"
 	}

@@ -57,6 +57,12 @@ if [ ! -x "$ROOT/usr/bin/git" ]; then
 		die "mmdebstrap could not make the $RELEASE root; full log: $log"
 	}
 	step_done
+	# The certificate authorities this machine trusts (a proxy's own,
+	# say), as a Debian host installed on it would have them.
+	[ ! -f /etc/ssl/certs/ca-certificates.crt ] || {
+		mkdir -p "$ROOT/etc/ssl/certs"
+		cp /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/"
+	}
 fi
 
 # A fresh clone of HEAD the first time, HEAD pulled into it later.
