@@ -20,15 +20,12 @@
 # build/tools/bin/rust-analyzer.
 #
 # A generation's Rust toolchain is either installed normally
-# (RUST_INSTALL=system) or, when its packages conflict with another
-# generation's (Debian's rustc 1.63 and rustc-web), unpacked with
-# `apt-get download` + `dpkg -x` into build/toolchains/LABEL
-# (RUST_INSTALL=private, see install_private below). bindgen comes from
-# crates.io (cargo:CRATE@VERSION, built into build/tools) or from a Debian
-# package unpacked with the private toolchain (deb:PACKAGE).
-# RUST_INSTALL=env: the generation's toolchain, LLVM and source package
-# come from another Debian release (DEBIAN_RELEASE), in a root filesystem
-# of it under build/envs (scripts/debian-env.sh, see install_env below).
+# (RUST_INSTALL=system) or comes from a Debian environment of its release
+# (RUST_INSTALL=env: the toolchain, LLVM and source package in a root
+# filesystem of DEBIAN_RELEASE under build/envs, made by
+# scripts/debian-env.sh; see install_env below). bindgen comes from
+# crates.io (cargo:CRATE@VERSION, built into build/tools, or in the
+# environment) or from a Debian package (deb:PACKAGE).
 set -eu
 WS_TAG=deps
 # shellcheck source=scripts/lib.sh
@@ -75,75 +72,6 @@ apt_update() {
 	apt_updated=1
 }
 
-# install_private: unpack $RUST_PACKAGES (and a deb: bindgen) into
-# $KCONF_TOOLCHAIN_DIR/usr, and put in $KCONF_TOOLCHAIN_DIR/bin the
-# commands Kbuild runs. Debian's rustc finds its sysroot (usr/lib/rustlib:
-# the standard library and, through rust-src's lib/rustlib/src/rust, the
-# core/alloc sources the kernel builds) from its own path, so it works from
-# any prefix; only its shared libraries (librustc_driver, libstd) are not
-# where the dynamic linker looks: bin/ holds small wrappers that add them to
-# LD_LIBRARY_PATH. Redone only when the packages' versions change
-# (recorded in $KCONF_TOOLCHAIN_DIR/.ws-packages).
-install_private() {
-	pkgs=$RUST_PACKAGES
-	case "$BINDGEN_SOURCE" in deb:*) pkgs="$pkgs ${BINDGEN_SOURCE#deb:}" ;; esac
-	# shellcheck disable=SC2086 # one word per package
-	want=$(candidates $pkgs | tr '\n' ' ')
-	for pkg in $pkgs; do
-		case " $want" in *" $pkg="*) continue ;; esac
-		apt_update
-		# shellcheck disable=SC2086 # one word per package
-		want=$(candidates $pkgs | tr '\n' ' ')
-		case " $want" in
-		*" $pkg="*) ;;
-		*) die "$KCONF_FILE: no Debian package $pkg (apt-cache policy $pkg)" ;;
-		esac
-	done
-	want=${want% }
-	dir=$KCONF_TOOLCHAIN_DIR
-	if [ -x "$dir/bin/rustc" ] && [ "$(cat "$dir/.ws-packages" 2>/dev/null)" = "$want" ]; then
-		return 0
-	fi
-
-	step_start "unpacking the $KERNEL_LABEL toolchain ($want) into $dir"
-	rm -rf "$dir.tmp"
-	mkdir -p "$dir.tmp/debs"
-	# shellcheck disable=SC2086 # one word per package=version
-	(cd "$dir.tmp/debs" && with_progress "$LOG" apt-get download $want) || {
-		tail -n 20 "$LOG" >&2
-		die "apt-get download failed; full log: $LOG"
-	}
-	for deb in "$dir.tmp"/debs/*.deb; do
-		dpkg -x "$deb" "$dir.tmp"
-	done
-	rm -rf "$dir.tmp/debs"
-
-	libdir=""
-	for lib in "$dir.tmp"/usr/lib/*/librustc_driver-*.so; do
-		[ -f "$lib" ] && libdir=${lib%/*} && libdir=${libdir#"$dir.tmp/usr/"}
-	done
-	[ -n "$libdir" ] || die "no librustc_driver in the unpacked $RUST_PACKAGES"
-	mkdir -p "$dir.tmp/bin"
-	for tool in rustc rustdoc clippy-driver rustfmt; do
-		[ -x "$dir.tmp/usr/bin/$tool" ] || die "$tool missing from the unpacked $RUST_PACKAGES"
-		cat >"$dir.tmp/bin/$tool" <<EOT
-#!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
-# Written by scripts/install-deps.sh: runs ../usr/bin/$tool, unpacked from
-# Debian's packages, with its shared libraries (../usr/$libdir) found.
-prefix=\$(dirname "\$(dirname "\$(readlink -f "\$0")")")/usr
-LD_LIBRARY_PATH=\$prefix/$libdir\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
-export LD_LIBRARY_PATH
-exec "\$prefix/bin/$tool" "\$@"
-EOT
-		chmod +x "$dir.tmp/bin/$tool"
-	done
-	echo "$want" >"$dir.tmp/.ws-packages"
-	rm -rf "$dir"
-	mv "$dir.tmp" "$dir"
-	step_done
-}
-
 # install_env: the generation's Debian environment (made once, remade when
 # its packages change) and, in $KCONF_TOOLCHAIN_DIR/bin, the commands the
 # scripts and Kbuild name (rustc, rustdoc, clippy-driver, rustfmt,
@@ -155,6 +83,8 @@ install_env() {
 	"$WS/scripts/debian-env.sh" "$KCONF_ENV" "$(echo $DEBIAN_SUITES | tr ' ' ',')" \
 		$KCONF_ENV_PACKAGES >/dev/null
 	dir=$KCONF_TOOLCHAIN_DIR
+	# (A toolchain unpacked there by an older workspace goes.)
+	rm -rf "$dir/usr" "$dir/.ws-packages"
 	mkdir -p "$dir/bin"
 	# rust-analyzer too when the environment has one (RUST_PACKAGES).
 	tools="rustc rustdoc clippy-driver rustfmt bindgen"
@@ -368,9 +298,8 @@ for label in $KERNEL_LABELS; do
 	kconf_load "$label" || exit 1
 	case "$RUST_INSTALL" in
 	system) ;;
-	private) install_private ;;
 	env) install_env ;;
-	*) die "$KCONF_FILE: RUST_INSTALL=$RUST_INSTALL is not system, private or env" ;;
+	*) die "$KCONF_FILE: RUST_INSTALL=$RUST_INSTALL is neither system nor env" ;;
 	esac
 	check_rust
 

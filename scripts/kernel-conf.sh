@@ -18,7 +18,8 @@
 #   KCONF_FILE           the description's path
 #   KCONF_KDIR           the workspace's tree, build/linux-$KERNEL_LABEL
 #   KCONF_TARBALL        Debian's source tarball, /usr/src/$SOURCE_PACKAGE.tar.xz
-#   KCONF_TOOLCHAIN_DIR  build/toolchains/$KERNEL_LABEL (private installs)
+#   KCONF_TOOLCHAIN_DIR  build/toolchains/$KERNEL_LABEL (an environment's
+#                        command wrappers, in bin/)
 #   KCONF_RUST_PREFIX    the absolute folder with bin/rustc
 #   KCONF_RUSTC KCONF_RUSTDOC KCONF_CLIPPY_DRIVER KCONF_RUSTFMT KCONF_BINDGEN
 #   KCONF_LLVM           "-$LLVM_VERSION", as Kbuild's LLVM= takes it
@@ -36,8 +37,8 @@
 #                        package's, or one cargo built there: /usr/local)
 #
 # RUST_INSTALL=env with DEBIAN_RELEASE the host's own release is
-# RUST_INSTALL=$HOST_INSTALL (default system): the same packages, installed
-# on the host (system), or unpacked into the build folder (private) when
+# RUST_INSTALL=$HOST_INSTALL (default system): the same packages installed
+# on the host, or (HOST_INSTALL=env) an environment all the same, when
 # they conflict with another generation's (6.1's rustc 1.63 and 6.12's
 # rustc-web on Debian 12).
 
@@ -142,7 +143,6 @@ kconf_load() {
 	cargo:*) KCONF_BINDGEN=$BUILD_DIR/tools/bin/bindgen ;;
 	deb:*)
 		case "$RUST_INSTALL" in
-		private) KCONF_BINDGEN=$KCONF_TOOLCHAIN_DIR/usr/bin/bindgen ;;
 		system) KCONF_BINDGEN=/usr/bin/${BINDGEN_SOURCE#deb:} ;;
 		env) KCONF_BINDGEN=$KCONF_RUST_PREFIX/bin/bindgen ;;
 		esac ;;
@@ -189,7 +189,7 @@ kconf_find() {
 
 # kconf_host_generation: the first generation whose toolchain is the host
 # release's own (RUST_INSTALL=system: neither in an environment nor a
-# private, older compiler such as 6.1's 1.63); it builds the test programs.
+# environment's, such as 6.1's 1.63); it builds the test programs.
 kconf_host_generation() {
 	for label in $(kconf_labels); do
 		kconf_load "$label" || return 1
