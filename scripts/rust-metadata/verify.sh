@@ -78,8 +78,9 @@ verify_rustc_cfg() {
 
 verify_target() {
 	vt_want=$(mktemp)
-	# The rebuilt tree's generator, given the stock configuration.
-	$3 "$2/scripts/generate_rust_target" "$1/include/config/auto.conf" >"$vt_want" ||
+	# The rebuilt tree's generator, given the stock configuration on its
+	# standard input (as scripts/Makefile runs it).
+	$3 "$2/scripts/generate_rust_target" <"$1/include/config/auto.conf" >"$vt_want" ||
 		die "scripts/generate_rust_target could not read $1/include/config/auto.conf"
 	vt_diff=$(diff "$vt_want" "$2/scripts/target.json" | sed -n '2p')
 	rm -f "$vt_want"
