@@ -42,6 +42,8 @@ WS_TAG=rust-metadata
 . "$WS/scripts/rust-metadata/archive.sh"
 # shellcheck source=scripts/rust-metadata/verify.sh
 . "$WS/scripts/rust-metadata/verify.sh"
+# shellcheck source=scripts/rust-metadata/bindgen-cmd.sh
+. "$WS/scripts/rust-metadata/bindgen-cmd.sh"
 # shellcheck source=scripts/rust-metadata/package.sh
 . "$WS/scripts/rust-metadata/package.sh"
 
@@ -52,7 +54,7 @@ need_tools dpkg-deb:dpkg mmdebstrap:mmdebstrap nm:binutils
 
 # How the metadata is made, as a number: raised when a change here changes
 # what is built or collected, so that older results are made again.
-FORMAT=1
+FORMAT=2
 
 stock_read "$KDIR"
 say "$STOCK_RELEASE (Debian $STOCK_VERSION): $STOCK_RUSTC_TEXT, $STOCK_BINDGEN_TEXT, $STOCK_CC_TEXT"
@@ -203,6 +205,9 @@ rm -rf "$FILES"
 mkdir -p "$FILES/rust" "$FILES/scripts"
 cp "$SRC/scripts/target.json" "$FILES/scripts/"
 cp "$SRC"/rust/lib*.rmeta "$SRC"/rust/lib*.so "$FILES/rust/"
+# And the kernel's bindgen command line, for modules with bindings of
+# their own (its paths pointed into the headers' two folders).
+bindgen_cmd_for_headers "$KDIR" "$SRC" "$FILES/rust/bindings/.bindings_generated.rs.cmd"
 if grep -qx 'CONFIG_RUST_INLINE_HELPERS=y' "$SRC/include/config/auto.conf"; then
 	mkdir -p "$FILES/rust/helpers"
 	cp "$SRC/rust/helpers/helpers_module.bc" "$FILES/rust/helpers/"
