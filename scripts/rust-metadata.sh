@@ -110,7 +110,11 @@ step_done
 # (openssl: CONFIG_OPENSSL_SUPPORTS_ML_DSA) and the host programs build
 # with (libssl-dev: sign-file).
 ENV_NAME=rust-metadata-$STOCK_RELEASE
-PACKAGES="$tools $SOURCE_PACKAGE=$STOCK_VERSION $KCONF_ENV_BUILD_PACKAGES libssl-dev openssl"
+# (Those of the build packages pinned above are left out of the list.)
+build_packages=$(for p in $KCONF_ENV_BUILD_PACKAGES; do
+	case " $tools " in *" $p="*) ;; *) echo "$p" ;; esac
+done | paste -sd' ')
+PACKAGES="$tools $SOURCE_PACKAGE=$STOCK_VERSION $build_packages libssl-dev openssl"
 # shellcheck disable=SC2086 # one word per package
 "$WS/scripts/debian-env.sh" "$ENV_NAME" "$(echo "$STOCK_SUITES" | tr ' ' ',')" $PACKAGES >/dev/null
 export WS_ENV_BINDS="$KDIR"

@@ -63,7 +63,10 @@ result "the doctor names a stock tree without Rust metadata and the fix" "(log: 
 # --- 2. the metadata -----------------------------------------------------------------
 log=$LOGS/rust-metadata.log
 t0=$(now)
-if make --no-print-directory -C "$WS" rust-metadata KDIR="$H" >"$log" 2>&1; then
+# (Without the results' descriptor: mmdebstrap, when it makes the
+# environment, picks a descriptor above the open ones, and past 9 the
+# shell of its apt hooks cannot use it.)
+if make --no-print-directory -C "$WS" rust-metadata KDIR="$H" >"$log" 2>&1 4>&-; then
 	ok "make rust-metadata KDIR=<stock headers> ($(($(now) - t0)) s)"
 else
 	not_ok "make rust-metadata KDIR=<stock headers>" "$(tail -n 2 "$log" | tr '\n' ' ') (log: $log)"
@@ -108,7 +111,9 @@ result "modpost: nothing undefined against the stock Module.symvers" "$(grep -m1
 # The vermagic the kernel checks (include/linux/vermagic.h) from the stock
 # configuration.
 conf() { grep -qx "CONFIG_$1=y" "$H/include/config/auto.conf"; }
-VERMAGIC="$RELEASE $(conf SMP && echo 'SMP ')$(conf PREEMPT_RT && echo 'preempt_rt ')$(conf PREEMPT && echo 'preempt ')$(conf MODULE_UNLOAD && echo 'mod_unload ')$(conf MODVERSIONS && echo 'modversions ')"
+# word OPTION WORD: WORD and a space when OPTION is on.
+word() { if conf "$1"; then printf '%s ' "$2"; fi; }
+VERMAGIC="$RELEASE $(word SMP SMP)$(word PREEMPT_RT preempt_rt)$(word PREEMPT preempt)$(word MODULE_UNLOAD mod_unload)$(word MODVERSIONS modversions)"
 kos=()
 for ko in "$SRC"/modules/*/*.ko; do
 	[ -f "$ko" ] || continue
