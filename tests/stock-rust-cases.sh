@@ -113,7 +113,7 @@ result "modpost: nothing undefined against the stock Module.symvers" "$(grep -m1
 conf() { grep -qx "CONFIG_$1=y" "$H/include/config/auto.conf"; }
 # word OPTION WORD: WORD and a space when OPTION is on.
 word() { if conf "$1"; then printf '%s ' "$2"; fi; }
-VERMAGIC="$RELEASE $(word SMP SMP)$(word PREEMPT_RT preempt_rt)$(word PREEMPT preempt)$(word MODULE_UNLOAD mod_unload)$(word MODVERSIONS modversions)"
+VERMAGIC="$RELEASE $(word SMP SMP)$(word PREEMPT_RT preempt_rt)$(word PREEMPT_BUILD preempt)$(word MODULE_UNLOAD mod_unload)$(word MODVERSIONS modversions)"
 kos=()
 for ko in "$SRC"/modules/*/*.ko; do
 	[ -f "$ko" ] || continue
@@ -139,6 +139,8 @@ INITRD_DIR=$BUILD_DIR/stock-rust/$RELEASE/initramfs
 rm -rf "$INITRD_DIR"
 mkdir -p "$INITRD_DIR"/{bin,modules,proc,sys,dev}
 cp /bin/busybox "$INITRD_DIR/bin/busybox"
+# /init's interpreter; it links the rest of busybox's commands itself.
+ln -s busybox "$INITRD_DIR/bin/sh"
 cp "$WS/tests/stock-rust/init" "$INITRD_DIR/init"
 cp "$WS/tests/lib/ktap.sh" "$INITRD_DIR/ktap.sh"
 cp "${kos[@]}" "$INITRD_DIR/modules/"
