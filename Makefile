@@ -272,7 +272,7 @@ export WS_KDIR_SERIES := $(KDIR_SERIES)
 .PHONY: all modules clean modules_install help deps kernel kernel-debug kernels kernels-debug run \
 	check check-debug check-generation check-debug-generation headers \
 	check-kdir doctor rust-analyzer check-rust-analyzer check-doctor dkms-modules dkms-source dkms-install check-dkms bench \
-	check-stock check-new-module
+	check-stock check-new-module rust-metadata
 
 all: modules
 
@@ -377,6 +377,16 @@ headers:
 	@test -n "$(DEST)" || { echo "usage: make headers DEST=dir [KDIR=...]" >&2; exit 2; }
 	$(SAY_KDIR)
 	@$(WS)/scripts/package-headers.sh --rustc $(RUSTC) $(KDIR) $(DEST)
+
+# make rust-metadata KDIR=<Debian's stock headers>: the Rust metadata a
+# Rust-enabled Debian kernel's headers leave out, rebuilt from the same
+# linux-source with the stock .config and the exact tools it names (in a
+# Debian environment of that release), checked against the stock
+# Module.symvers, as a .deb and a folder under build/rust-metadata/RELEASE
+# (see scripts/rust-metadata.sh).
+rust-metadata:
+	$(SAY_KDIR)
+	@$(WS)/scripts/rust-metadata.sh $(KDIR)
 
 # make deps: what every generation of KERNELS needs (make check). make
 # kernel installs only what its own generation needs, with the default
@@ -689,6 +699,8 @@ help:
 	@echo '  make clean                                   remove module build outputs'
 	@echo '  make modules_install [INSTALL_MOD_PATH=dir]  install the .ko files under lib/modules/'
 	@echo '  make headers DEST=dir                        package KDIR as a headers tree with its Rust metadata'
+	@echo '  make rust-metadata KDIR=<Debian headers>     rebuild the Rust metadata a Rust-enabled Debian kernel'"'"'s'
+	@echo '                                               headers lack: a .deb and a folder in build/rust-metadata/'
 	@echo '  make doctor [KDIR=..] [MODULE=x.ko] [RELEASE=..]  check KDIR, the toolchain (and a .ko) with fixes'
 	@echo '  make rust-analyzer [KDIR=..]                 rust-project.json for editors (modules, tests, KDIR'"'"'s crates)'
 	@echo '  make dkms-install [DKMS_KERNEL=release] [DKMS_KDIR=tree] [DKMS_ROOT=dir]'

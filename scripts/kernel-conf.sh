@@ -54,9 +54,10 @@ CONFIG_FRAGMENTS DEBUG_FRAGMENTS RUST_TARGET_SPEC RUST_METADATA
 KERNEL_CRATE_HAS DEBIAN_HEADERS SELF_CONTAINED_REFUSAL"
 
 # What a Debian environment has besides the generation's toolchain and
-# source: what a kernel build runs.
+# source: what a kernel build runs (pahole, of dwarves: module BTF for a
+# tree with DEBUG_INFO_BTF_MODULES, such as Debian's stock 7.3).
 KCONF_ENV_BUILD_PACKAGES="make gcc libc6-dev bc bison flex libelf-dev cpio
-python3 perl xz-utils kmod"
+python3 perl xz-utils kmod dwarves"
 
 # The host's Debian release (codename).
 kconf_host_release() {

@@ -18,6 +18,16 @@ needs_target_spec() {
 	[ ! -f "$KDIR/arch/${arch:-none}/Makefile" ] && [ -n "$arch" ]
 }
 
+# debian_package_version: the Debian version of KDIR's headers package
+# (include/generated/package.h: " Debian 7.3.4-1~bpo13+1"); fails when
+# KDIR is no Debian build.
+debian_package_version() {
+	local v
+	v=$(sed -n 's/^#define LINUX_PACKAGE_ID " *Debian \([^ "]*\)".*/\1/p' \
+		"$KDIR/include/generated/package.h" 2>/dev/null)
+	[ -n "$v" ] && echo "$v"
+}
+
 check_metadata() {
 	if [ -z "$GEN_CONF" ]; then
 		doctor_skip "Rust metadata: no description of KDIR's generation says which files to expect"
@@ -26,12 +36,25 @@ check_metadata() {
 	local f missing=() want=$RUST_METADATA n=0 list=''
 	needs_target_spec && want="$RUST_TARGET_SPEC $want"
 	for f in $want; do
+		# The helpers' bitcode is linked into modules only with inline helpers.
+		case $f in rust/helpers/*.bc) [ "$(cfg RUST_INLINE_HELPERS)" = y ] || continue ;; esac
 		n=$((n + 1))
 		list="$list${list:+, }$f"
 		[ -f "$KDIR/$f" ] || missing+=("$f")
 	done
 	if [ ${#missing[@]} -eq 0 ]; then
 		doctor_ok "Rust metadata present: $n files ($list)"
+		return
+	fi
+	# A distribution's headers of a Rust-enabled kernel that ship none of
+	# it (Debian's 7.x): rebuilt by make rust-metadata.
+	if [ ! -d "$KDIR/rust" ] && debian_package_version >/dev/null; then
+		doctor_problem "Rust is on in this kernel but its headers lack the Rust metadata: ${missing[*]}" \
+			"(Debian $(debian_package_version)'s linux-headers package ships none of it; rustc fails with E0463 \"can't find crate\")" \
+			"fix: make rust-metadata KDIR=$KDIR" \
+			"     (rebuilds it from the same linux-source with the compiler the kernel names, checks it" \
+			"     against the stock Module.symvers; then install build/rust-metadata/$KREL/*.deb, or copy" \
+			"     build/rust-metadata/$KREL/files/ into KDIR)"
 		return
 	fi
 	local why="the kernel's Rust build output is not in KDIR"

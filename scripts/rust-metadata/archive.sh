@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# What the Debian archive has, for scripts/rust-metadata.sh: the versions
+# of a package in a list of suites, read with apt from a private state
+# folder (the host's apt may list another release; nothing of it is
+# touched, and no root is needed). The archive is the one the host's apt
+# configuration already uses.
+#
+#   archive_open SUITE...      fetch the suites' package lists (once)
+#   archive_versions PACKAGE   its versions there, one a line, newest first
+#   archive_close              remove the private state
+#
+# ARCHIVE_MIRROR holds the archive's address after archive_open.
+
+# archive_mirror: the address of the repository that serves the host's
+# own release in its apt configuration (not its security suite).
+archive_mirror() {
+	# shellcheck disable=SC2016 # apt's own $(FIELD) placeholders
+	apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null |
+		awk -v r="$(kconf_host_release)" '$1 == r { print $2; exit }'
+}
+
+archive_open() {
+	ARCHIVE_MIRROR=$(archive_mirror)
+	[ -n "$ARCHIVE_MIRROR" ] || die "cannot tell the Debian archive from the host's apt" \
+		"configuration (run 'apt-get update' first)"
+	ARCHIVE_STATE=$(mktemp -d "${TMPDIR:-/tmp}/ws-archive.XXXXXX")
+	mkdir -p "$ARCHIVE_STATE/lists/partial" "$ARCHIVE_STATE/cache/archives/partial"
+	for ao_suite in "$@"; do
+		echo "deb $ARCHIVE_MIRROR $ao_suite main"
+	done >"$ARCHIVE_STATE/sources.list"
+	cat >"$ARCHIVE_STATE/apt.conf" <<EOT
+Dir::Etc::SourceList "$ARCHIVE_STATE/sources.list";
+Dir::Etc::SourceParts "/nonexistent";
+Dir::State::Lists "$ARCHIVE_STATE/lists";
+Dir::Cache "$ARCHIVE_STATE/cache";
+Dir::State::status "/dev/null";
+Debug::NoLocking "1";
+EOT
+	APT_CONFIG=$ARCHIVE_STATE/apt.conf apt-get -qq update >"$ARCHIVE_STATE/update.log" 2>&1 ||
+		die "cannot read the package lists of $* from $ARCHIVE_MIRROR:" \
+			"$(tail -n 2 "$ARCHIVE_STATE/update.log" | tr '\n' ' ')"
+}
+
+archive_versions() {
+	APT_CONFIG=$ARCHIVE_STATE/apt.conf apt-cache madison "$1" 2>/dev/null |
+		awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -urV
+}
+
+# archive_upstream PACKAGE UPSTREAM: the newest version of PACKAGE whose
+# upstream part is UPSTREAM (1.85.1 matches 1.85.1+dfsg1-1+deb13u1 and
+# 1.85.1-2, not 1.85.10-1), nothing when there is none.
+archive_upstream() {
+	archive_versions "$1" | awk -v u="$2" '
+		{ v = $0; sub(/^[0-9]+:/, "", v) }
+		index(v, u) == 1 && substr(v, length(u) + 1, 1) ~ /[-+~]/ { print; exit }'
+}
+
+archive_close() {
+	[ -z "${ARCHIVE_STATE:-}" ] || rm -rf "$ARCHIVE_STATE"
+}
