@@ -272,7 +272,7 @@ export WS_KDIR_SERIES := $(KDIR_SERIES)
 .PHONY: all modules clean modules_install help deps kernel kernel-debug kernels kernels-debug run \
 	check check-debug check-generation check-debug-generation headers \
 	check-kdir doctor rust-analyzer check-rust-analyzer check-doctor dkms-modules dkms-source dkms-install check-dkms bench \
-	check-stock check-new-module rust-metadata
+	check-stock check-new-module rust-metadata check-stock-rust
 
 all: modules
 
@@ -619,6 +619,12 @@ DKMS_RESULTS = $(BUILD_DIR)/logs/$(KERNEL)/dkms-results.log
 DKMS_CASES = $(WS)/tests/dkms-cases.sh >$(DKMS_RESULTS)
 DKMS_VM_ARGS = --host-results $(DKMS_RESULTS) \
 	--lib-modules $(BUILD_DIR)/dkms/$(KERNEL)/root/lib/modules/$(DKMS_RELEASE):dkms
+# make check-stock-rust: the modules on Debian's own Rust-enabled 7.3
+# kernel, with its Rust metadata rebuilt by make rust-metadata
+# ([stock-7.3]; tests/stock-rust-cases.sh). Not part of make check yet.
+check-stock-rust: kernel
+	@$(WS)/tests/stock-rust-cases.sh $(KERNEL)
+
 check-dkms: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
 	@$(call HOST_SUITE,$(DKMS_RESULTS),$(DKMS_CASES))
@@ -718,6 +724,7 @@ help:
 	@echo '  make run FULL=1  every module with make check'"'"'s fuzzer ($(CHECK_FUZZ_OPS) ops) and stress test (8 x $(CHECK_STRESS_OPS))'
 	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure,'
 	@echo '                the wall time of each part at the end'
+	@echo '  make check-stock-rust  Debian'"'"'s own 7.3 kernel: make rust-metadata, the modules built and loaded on it'
 	@echo '  make check-dkms  only the DKMS tests: install into a private root, modprobe in QEMU'
 	@echo '  make check-rust-analyzer  only make rust-analyzer checked by Debian'"'"'s packaged rust-analyzer'
 	@echo '  make check-doctor  only the doctor'"'"'s cases on every generation of KERNELS'
