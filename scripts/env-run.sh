@@ -93,6 +93,16 @@ done
 unset IFS
 exec /usr/sbin/chroot "$root" /bin/sh -c "cd \"\$1\" && shift && exec \"\$@\"" sh "$cwd" "$@"
 '
+# The caller's make jobserver, when a GNU make 4.4 (Debian 13) passes it
+# as a named pipe (--jobserver-auth=fifo:PATH): 4.3 (Debian 12) stops at
+# it ("invalid --jobserver-auth string"); a make in the environment then
+# runs the jobs of MAKEFLAGS' -j on its own.
+case ${MAKEFLAGS:-} in
+*--jobserver-auth=fifo:*)
+	MAKEFLAGS=$(printf '%s\n' "$MAKEFLAGS" | sed 's/ *--jobserver-auth=fifo:[^ ]*//g')
+	export MAKEFLAGS ;;
+esac
+
 userns="--user --map-root-user"
 [ "$(id -u)" -ne 0 ] || userns=""
 # shellcheck disable=SC2086 # no option, or two

@@ -85,6 +85,13 @@ check_clang() {
 	*) cc=clang ;;
 	esac
 	ver=$("$cc" -dumpversion 2>/dev/null || true)
+	# KDIR's generation builds in a Debian environment (KCONF_RUN, from
+	# check_generation's description) where its clang is, when the host
+	# has none (6.1's clang 14 on Debian 12 and 13).
+	if [ -z "$ver" ] && [ -n "${KCONF_RUN:-}" ]; then
+		ver=$($KCONF_RUN "$cc" -dumpversion 2>/dev/null || true)
+		[ -z "$ver" ] || cc="$cc (in the Debian environment ${KCONF_ENV:-})"
+	fi
 	if [ -z "$ver" ]; then
 		doctor_problem "LLVM=$LLVM runs $cc, which does not exist" \
 			"fix: install clang-$major (make deps) or pass LLVM=/usr/lib/llvm-$major/bin/"
