@@ -156,7 +156,7 @@ fi
 # --- 4. Debian's stock kernel, without Rust -------------------------------------
 name="dkms: Debian's stock kernel (no Rust): the build fails with the doctor's diagnosis"
 if ! debian_headers_known "$KERNEL"; then
-	skip "$name" "kernels/$KERNEL.conf names no Debian stock headers (DEBIAN_HEADERS)"
+	skip "$name" "$DEBIAN_HEADERS_WHY"
 elif ! stock=$(debian_headers "$KERNEL"); then
 	not_ok "$name" "apt-get could not fetch Debian's $KERNEL headers, see $BUILD_DIR/doctor/apt-download-$KERNEL.log"
 else

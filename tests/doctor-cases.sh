@@ -687,7 +687,7 @@ run_generation() {
 	local hdir='' ko='' other
 	use_generation "$1"
 	if ! debian_headers_known "$LABEL"; then
-		skip "cases on Debian's stock headers" "kernels/$LABEL.conf names none (DEBIAN_HEADERS)"
+		skip "cases on Debian's stock headers" "$DEBIAN_HEADERS_WHY"
 	elif ! hdir=$(debian_headers "$LABEL"); then
 		hdir=
 		not_ok "Debian's stock headers" "apt-get could not fetch Debian's $LABEL headers, see $BUILD_DIR/doctor/apt-download-$LABEL.log"

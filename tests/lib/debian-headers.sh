@@ -31,9 +31,25 @@ debian_headers() {
 }
 
 # debian_headers_known LABEL: the generation's description names Debian's
-# stock headers (DEBIAN_HEADERS); when not, the callers skip their cases.
+# stock headers (DEBIAN_HEADERS) and the host's apt lists such a package
+# (a Debian 13 host has no 6.1 headers: they are Debian 12's); when not,
+# the callers skip their cases, saying so (DEBIAN_HEADERS_WHY).
+# shellcheck disable=SC2034 # read by the callers
 debian_headers_known() {
-	[ -n "$(debian_headers_re "$1")" ]
+	local re
+	re=$(debian_headers_re "$1")
+	if [ -z "$re" ]; then
+		DEBIAN_HEADERS_WHY="kernels/$1.conf names no Debian stock headers (DEBIAN_HEADERS)"
+		return 1
+	fi
+	if [ -z "$(newest_debian_headers "$re")" ]; then
+		mkdir -p "$BUILD_DIR/doctor"
+		apt_lists_update "$BUILD_DIR/doctor/apt-update.log" || true
+		if [ -z "$(newest_debian_headers "$re")" ]; then
+			DEBIAN_HEADERS_WHY="the host's apt lists no package of kernels/$1.conf's DEBIAN_HEADERS ($re): not this Debian release's"
+			return 1
+		fi
+	fi
 }
 
 # debian_headers_re LABEL: the description's DEBIAN_HEADERS.
