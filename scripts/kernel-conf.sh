@@ -178,6 +178,15 @@ $SOURCE_PACKAGE${SOURCE_SUITE:+/$SOURCE_SUITE}"
 	fi
 }
 
+# kconf_rust_package NAME: the loaded description's RUST_PACKAGES has NAME
+# (rust-analyzer: the generation brings its own, of its compiler's release).
+kconf_rust_package() {
+	for pkg in $RUST_PACKAGES; do
+		[ "$pkg" != "$1" ] || return 0
+	done
+	return 1
+}
+
 kconf_find() {
 	for label in $(kconf_labels); do
 		# shellcheck disable=SC1090 # one of kernels/*.conf

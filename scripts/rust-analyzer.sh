@@ -104,16 +104,17 @@ done
 #    compiler reports a sysroot of its own root), every proc-macro crate is
 #    built again by the programs' compiler for the editor, with the crates
 #    it uses (rust_project.py; one it cannot build stays unexpanded).
-#    A generation whose Debian environment has a rust-analyzer of its own
+#    A generation whose packages include a rust-analyzer of its own
 #    compiler's release (7.3: Debian 13's rust-analyzer and rustc, both
 #    1.85.1; its command is beside the compiler's, in
-#    build/toolchains/LABEL/bin, and runs in the environment) is described
+#    build/toolchains/LABEL/bin, and runs in the environment, or in /usr
+#    on a Debian 13 host) is described
 #    for that rust-analyzer instead: the sysroot is KDIR's compiler's (its
 #    path on the host, which is also its path in the environment), whose
 #    proc-macro server loads the kernel's own proc macros as they are.
 kconf_load "$(basename "$conf" .conf)" || exit 1
 server=libexec/rust-analyzer-proc-macro-srv
-if [ -n "$KCONF_ENV" ] && [ -x "$(dirname "$RUSTC")/rust-analyzer" ]; then
+if kconf_rust_package rust-analyzer && [ -x "$(dirname "$RUSTC")/rust-analyzer" ]; then
 	kdir_sysroot=$KCONF_ENV_ROOT$("$RUSTC" --print sysroot)
 	[ -x "$kdir_sysroot/$server" ] ||
 		die "$kdir_sysroot has no $server: rust-analyzer could not expand the kernel's macros"

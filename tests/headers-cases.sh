@@ -91,17 +91,19 @@ unprivileged() {
 # bound (the unprivileged user), else through the workspace's own wrappers
 # (the caller, who packages the tree with this compiler recorded).
 stage_environment() {
-	local tool envs=$SRC/build/envs
+	local tool path envs=$SRC/build/envs
 	mkdir -p "$envs/$KCONF_ENV" "$TOOLS/rust/bin"
 	cp "$BUILD_DIR/envs/$KCONF_ENV.inputs" "$envs/"
 	for tool in rustc rustdoc clippy-driver rustfmt bindgen; do
+		path=/usr/bin/$tool
+		[ "$tool" != bindgen ] || path=$KCONF_ENV_BINDGEN
 		cat >"$TOOLS/rust/bin/$tool" <<EOT
 #!/bin/sh
 # Written by tests/headers-cases.sh: the $KCONF_ENV environment's $tool.
-[ "\${WS_ENV:-}" != '$KCONF_ENV' ] || exec /usr/bin/$tool "\$@"
+[ "\${WS_ENV:-}" != '$KCONF_ENV' ] || exec $path "\$@"
 if [ -x '$envs/$KCONF_ENV/bin/sh' ]; then
 	export WS='$SRC' BUILD_DIR='$SRC/build'
-	exec '$SRC/scripts/env-run.sh' '$KCONF_ENV' /usr/bin/$tool "\$@"
+	exec '$SRC/scripts/env-run.sh' '$KCONF_ENV' $path "\$@"
 fi
 exec '$KCONF_TOOLCHAIN_DIR/bin/$tool' "\$@"
 EOT

@@ -132,17 +132,18 @@ EXPECTED_CRATES=$(
 for k in $KERNELS; do
 	kconf_load "$k" || exit 1
 	KTAP_PREFIX="rust-analyzer [$k]: "
-	# A generation whose Debian environment has its own rust-analyzer (of
-	# its compiler's release: scripts/rust-analyzer.sh describes the
-	# project for it) is checked by that one, in the environment.
+	# A generation whose packages include its own rust-analyzer (of its
+	# compiler's release: scripts/rust-analyzer.sh describes the project
+	# for it) is checked by that one: in its Debian environment, or the
+	# host's when the host is that release.
 	RA=$PACKAGED_RA
-	if [ -n "$KCONF_ENV" ] && [ -x "$KCONF_RUST_PREFIX/bin/rust-analyzer" ]; then
+	if kconf_rust_package rust-analyzer; then
 		RA=$KCONF_RUST_PREFIX/bin/rust-analyzer
 		if ! out=$("$RA" --version 2>&1); then
-			not_ok "the environment's rust-analyzer runs" "$out"
+			not_ok "the generation's own rust-analyzer runs" "$out"
 			continue
 		fi
-		ok "the environment's rust-analyzer runs ($out)"
+		ok "the generation's own rust-analyzer runs ($out)"
 	fi
 	src=$D/$k/src
 	rm -rf "${D:?}/$k"
