@@ -33,18 +33,34 @@ D=$(cd -P "$D" && pwd)
 PACKAGED_RA=$BUILD_DIR/tools/bin/rust-analyzer
 RA=$PACKAGED_RA
 
-# The environment's progress lines (once, on a first run) go to file
-# descriptor PROGRESS_FD (make check: the terminal), default stderr.
+# On a host whose own release has a rust-analyzer of the test programs'
+# compiler (Debian 13: the generation that builds them, 7.3, installs
+# rust-analyzer 1.85.1 beside rustc 1.85.1), that one checks the crates
+# it has no own rust-analyzer for: a newer one cannot load that
+# compiler's library or proc-macro server. Else Debian's packaged
+# rust-analyzer of Debian 13's backports (1.98, for the programs' rustc
+# 1.96 on Debian 12), in its root filesystem.
 set -o pipefail
-if ! "$WS/scripts/install-deps.sh" --rust-analyzer 2>&1 | tee "$D/install.log" >&"${PROGRESS_FD:-2}"; then
-	not_ok "rust-analyzer: Debian's rust-analyzer is installed" "see $D/install.log"
-	tail -n 5 "$D/install.log" | diag_lines
-	exit 0
+kconf_load "$(kconf_host_generation)" || exit 1
+HOST_RA=""
+if kconf_rust_package rust-analyzer && [ -x "$KCONF_RUST_PREFIX/bin/rust-analyzer" ]; then
+	HOST_RA=$KCONF_RUST_PREFIX/bin/rust-analyzer
+	RA=$HOST_RA
+	status=/var/lib/dpkg/status
+else
+	# The environment's progress lines (once, on a first run) go to file
+	# descriptor PROGRESS_FD (make check: the terminal), default stderr.
+	if ! "$WS/scripts/install-deps.sh" --rust-analyzer 2>&1 | tee "$D/install.log" >&"${PROGRESS_FD:-2}"; then
+		not_ok "rust-analyzer: Debian's rust-analyzer is installed" "see $D/install.log"
+		tail -n 5 "$D/install.log" | diag_lines
+		exit 0
+	fi
+	status=$BUILD_DIR/envs/rust-analyzer/var/lib/dpkg/status
 fi
 # Which release it is: its own word, and the package's version in the
-# environment's dpkg database.
+# dpkg database it was installed into.
 package=$(awk '/^Package: rust-analyzer$/ { p = 1 } p && /^Version: / { print $2; exit }' \
-	"$BUILD_DIR/envs/rust-analyzer/var/lib/dpkg/status" 2>/dev/null || true)
+	"$status" 2>/dev/null || true)
 if ! out=$("$RA" --version 2>&1); then
 	not_ok "rust-analyzer: Debian's rust-analyzer runs" "$out"
 	exit 0
@@ -136,7 +152,7 @@ for k in $KERNELS; do
 	# compiler's release: scripts/rust-analyzer.sh describes the project
 	# for it) is checked by that one: in its Debian environment, or the
 	# host's when the host is that release.
-	RA=$PACKAGED_RA
+	RA=${HOST_RA:-$PACKAGED_RA}
 	if kconf_rust_package rust-analyzer; then
 		RA=$KCONF_RUST_PREFIX/bin/rust-analyzer
 		if ! out=$("$RA" --version 2>&1); then
