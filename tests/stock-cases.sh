@@ -68,6 +68,18 @@ copy_tree() {
 	cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2" && cp -a "$1" "$2"; }
 }
 
+# Debian's stock kernel of this generation on this host is this host
+# release's: its self-contained modules are built with the generation's
+# toolchain, which is that release's only when the host is the
+# generation's release (on Debian 13, stock 6.12 is GCC 14's, and 6.12's
+# toolchain, Debian 12's, runs in an environment without that GCC).
+kconf_load "$KERNEL" >/dev/null
+if [ -n "$KCONF_ENV" ]; then
+	skip "stock: self-contained modules for Debian's stock $KERNEL" \
+		"this host is Debian $(kconf_host_release), kernels/$KERNEL.conf's toolchain is Debian $DEBIAN_RELEASE's (its environment $KCONF_ENV): the host's stock $KERNEL kernel is not built with it"
+	exit 0
+fi
+
 H=$(debian_headers "$KERNEL") || die "cannot fetch Debian's stock headers of $KERNEL (kernels/$KERNEL.conf's DEBIAN_HEADERS)"
 RELEASE=$(cat "$H/include/config/kernel.release")
 IMAGE=$(debian_kernel "$H") || die "cannot fetch Debian's stock kernel image for $RELEASE"
