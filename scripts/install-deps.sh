@@ -54,14 +54,6 @@ KERNEL_LABELS=${DEPS_KERNELS:-$(kconf_labels)}
 LOG=$BUILD_DIR/logs/apt.log
 mkdir -p "$BUILD_DIR/logs"
 
-# PACKAGE=VERSION for each package: the version apt would install, none
-# for a package it does not know.
-candidates() {
-	apt-cache policy "$@" 2>/dev/null | awk '
-		/^[^ ]/ { pkg = $1; sub(/:$/, "", pkg) }
-		/^ *Candidate:/ && $2 != "(none)" { print pkg "=" $2 }'
-}
-
 apt_updated=""
 apt_update() {
 	[ -z "$apt_updated" ] || return 0
@@ -84,7 +76,7 @@ install_env() {
 		$KCONF_ENV_PACKAGES >/dev/null
 	dir=$KCONF_TOOLCHAIN_DIR
 	# (A toolchain unpacked there by an older workspace goes.)
-	rm -rf "$dir/usr" "$dir/.ws-packages"
+	rm -rf "${dir:?}/usr" "$dir/.ws-packages"
 	mkdir -p "$dir/bin"
 	# rust-analyzer too when the environment has one (RUST_PACKAGES).
 	tools="rustc rustdoc clippy-driver rustfmt bindgen"
