@@ -71,8 +71,12 @@ inputs=$(
 	# shellcheck disable=SC2086 # a list of paths without spaces
 	echo "options: $(grep -hE "$OPTION_LINE" $FRAGMENTS | sha256sum | cut -d' ' -f1)"
 	echo "rustc: $("$KCONF_RUSTC" --version)"
-	# shellcheck disable=SC2086 # the env-run.sh prefix, two words
-	echo "clang: $($KCONF_RUN "clang$KCONF_LLVM" --version | head -n1)"
+	# clang, and pahole (Kconfig records its version: a module build
+	# warns when it differs from the kernel's), in one entry into the
+	# environment.
+	# shellcheck disable=SC2016,SC2086 # the inner shell's; the env-run.sh prefix, two words
+	$KCONF_RUN sh -c 'echo "clang: $("clang$1" --version | head -n1)"
+		echo "pahole: $(pahole --version 2>/dev/null || echo none)"' sh "$KCONF_LLVM"
 	echo "bindgen: $("$KCONF_BINDGEN" --version)"
 	echo "libclang: $LIBCLANG_PATH"
 	echo "make args: $*"
