@@ -18,8 +18,9 @@
 # No root needed: a user namespace in which the caller is root (unshare
 # --map-root-user), with mount and PID namespaces of its own; files the
 # command writes belong to the caller outside. Root itself gets the mount
-# and PID namespaces alone: inside a chroot (a Debian 13 host's build root,
-# say) the kernel makes no user namespace, and root needs none.
+# and PID namespaces alone: it needs no user namespace, and where the
+# kernel refuses one (a chrooted process; its / must still be a mount
+# point for the mount namespace) it works all the same.
 set -eu
 : "${WS:?env-run.sh needs WS (run it through the Makefile)}"
 : "${BUILD_DIR:?env-run.sh needs BUILD_DIR}"
