@@ -87,7 +87,7 @@ command -v mmdebstrap >/dev/null 2>&1 ||
 # where trixie-security comes), else from the release's archive.
 host_release=$(kconf_host_release)
 host_repos=$(kconf_host_repos)
-mirror=$(echo "$host_repos" | awk -v r="$host_release" '$1 == r { print $2; exit }')
+mirror=$(kconf_repo_uri "$host_repos" "$host_release")
 [ -n "$mirror" ] || die "cannot tell the Debian archive from the host's apt" \
 	"configuration (no repository for '$host_release' in apt-get indextargets;" \
 	"run 'apt-get update' first)"
@@ -97,7 +97,7 @@ suite_uri() {
 	su_kind=${1#"$RELEASE"}
 	su_uri=""
 	[ -z "$su_kind" ] ||
-		su_uri=$(echo "$host_repos" | awk -v r="$host_release$su_kind" '$1 == r { print $2; exit }')
+		su_uri=$(kconf_repo_uri "$host_repos" "$host_release$su_kind")
 	echo "${su_uri:-$mirror}"
 }
 

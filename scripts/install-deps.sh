@@ -147,10 +147,10 @@ env_bindgen() {
 # (/etc/apt/sources.list.d/rust-oot-SUITE.list), and apt's lists updated.
 ensure_suite() {
 	repos=$(kconf_host_repos)
-	if echo "$repos" | awk -v s="$1" '$1 == s { found = 1 } END { exit !found }'; then
+	if [ -n "$(kconf_repo_uri "$repos" "$1")" ]; then
 		return 0
 	fi
-	uri=$(echo "$repos" | awk -v r="$(kconf_host_release)" '$1 == r { print $2; exit }')
+	uri=$(kconf_repo_uri "$repos" "$(kconf_host_release)")
 	[ -n "$uri" ] || die "cannot tell the Debian archive from the host's apt configuration" \
 		"(no repository for $(kconf_host_release)); add $1 to it by hand"
 	say "adding $1 ($uri) to the host's apt sources: $KCONF_FILE takes $SOURCE_PACKAGE from it"

@@ -76,6 +76,12 @@ kconf_host_repos() {
 	} | sort -u
 }
 
+# kconf_repo_uri REPOS SUITE: the address of SUITE in REPOS (lines of
+# kconf_host_repos), nothing when the host's apt has no such suite.
+kconf_repo_uri() {
+	printf '%s\n' "$1" | awk -v s="$2" '$1 == s { print $2; exit }'
+}
+
 kconf_labels() {
 	for f in "$WS"/kernels/*.conf; do
 		[ -f "$f" ] || continue

@@ -39,8 +39,8 @@ mkdir -p "$BUILD_DIR/hosts" "$BUILD_DIR/logs"
 # The archive and security archive of the host's apt, by suite kind.
 repos=$(kconf_host_repos)
 host_release=$(kconf_host_release)
-mirror=$(echo "$repos" | awk -v r="$host_release" '$1 == r { print $2; exit }')
-security=$(echo "$repos" | awk -v r="$host_release-security" '$1 == r { print $2; exit }')
+mirror=$(kconf_repo_uri "$repos" "$host_release")
+security=$(kconf_repo_uri "$repos" "$host_release-security")
 [ -n "$mirror" ] || die "no repository for $host_release in the host's apt configuration"
 
 if [ ! -x "$ROOT/usr/bin/git" ]; then
