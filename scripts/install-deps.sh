@@ -64,16 +64,14 @@ apt_update() {
 	apt_updated=1
 }
 
-# install_env: the generation's Debian environment (made once, remade when
-# its packages change) and, in $KCONF_TOOLCHAIN_DIR/bin, the commands the
+# install_env: for the generation's Debian environment (made below, beside
+# the others; remade when its packages change), in
+# $KCONF_TOOLCHAIN_DIR/bin, the commands the
 # scripts and Kbuild name (rustc, rustdoc, clippy-driver, rustfmt,
 # bindgen): each runs the environment's own program there
 # (scripts/env-run.sh; directly when already inside it). A bindgen from
 # crates.io is built there by the release's cargo (env_bindgen).
 install_env() {
-	# shellcheck disable=SC2086 # one word per package
-	"$WS/scripts/debian-env.sh" "$KCONF_ENV" "$(echo $DEBIAN_SUITES | tr ' ' ',')" \
-		$KCONF_ENV_PACKAGES >/dev/null
 	dir=$KCONF_TOOLCHAIN_DIR
 	# (A toolchain unpacked there by an older workspace goes.)
 	rm -rf "${dir:?}/usr" "$dir/.ws-packages"
@@ -244,9 +242,13 @@ cargo_bindgen_to_build() {
 }
 
 # bindgen from crates.io is built by rustup's cargo, which needs none of
-# the packages: on a fresh machine it builds while apt-get installs them.
+# the packages: on a fresh machine it builds while apt-get installs them
+# and the environments are made (once: started before the first).
 early_builds=""
+early_started=""
 start_early_builds() {
+	[ -z "$early_started" ] || return 0
+	early_started=1
 	command -v cargo >/dev/null 2>&1 || return 0
 	started=""
 	for label in $KERNEL_LABELS; do
@@ -282,9 +284,30 @@ if [ -n "$missing" ]; then
 	}
 	step_done
 fi
-for pid in $early_builds; do
-	wait "$pid" || exit 1
+# The Debian environments, side by side (and beside an early build): each
+# is mostly downloads and dpkg's unpacking, one core at most. Each says
+# what it makes and logs to its own build/logs/env-NAME.log; a failed one
+# has said why, and the others are waited for (nothing is left running).
+start_early_builds
+env_pids=""
+env_failed=0
+for label in $KERNEL_LABELS; do
+	kconf_load "$label" || exit 1
+	[ "$RUST_INSTALL" = env ] || continue
+	# shellcheck disable=SC2086 # one word per package
+	"$WS/scripts/debian-env.sh" "$KCONF_ENV" "$(echo $DEBIAN_SUITES | tr ' ' ',')" \
+		$KCONF_ENV_PACKAGES >/dev/null &
+	env_pids="$env_pids $!"
 done
+if [ "$RUST_ANALYZER" -eq 1 ]; then
+	"$WS/scripts/debian-env.sh" rust-analyzer "$RUST_ANALYZER_SUITES" \
+		"$RUST_ANALYZER_PACKAGE" >/dev/null &
+	env_pids="$env_pids $!"
+fi
+for pid in $env_pids $early_builds; do
+	wait "$pid" || env_failed=1
+done
+[ "$env_failed" -eq 0 ] || exit 1
 
 for label in $KERNEL_LABELS; do
 	kconf_load "$label" || exit 1
