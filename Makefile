@@ -272,7 +272,7 @@ export WS_KDIR_SERIES := $(KDIR_SERIES)
 .PHONY: all modules clean modules_install help deps kernel kernel-debug kernels kernels-debug run \
 	check check-debug check-generation check-debug-generation headers \
 	check-kdir doctor rust-analyzer check-rust-analyzer check-doctor dkms-modules dkms-source dkms-install check-dkms bench \
-	check-stock check-new-module rust-metadata check-stock-rust
+	check-stock check-new-module rust-metadata
 
 all: modules
 
@@ -582,20 +582,24 @@ check-new-module: kernel
 	@echo '$(NEW_MODULE_RESULTS):$(NEW_MODULE_LABEL)' >>$(NEW_MODULE_LIST)
 	@$(call REPORT,$(NEW_MODULE_LIST))
 
-# The self-contained modules on Debian's stock kernel of a generation whose
-# description says STOCK_CHECK=self-contained (make SELF_CONTAINED=1
-# KDIR=<its headers>): the build cases of
-# tests/stock-cases.sh, then a VM run of Debian's own vmlinuz with those
-# modules ("[stock-6.12]" results). make check-stock: only these.
+# The modules on Debian's stock kernel of a generation whose description
+# says how (STOCK_CHECK): self-contained (6.12, Rust off: make
+# SELF_CONTAINED=1 KDIR=<its headers>, tests/stock-cases.sh) or
+# rust-metadata (7.3, Rust on without metadata in its headers: make
+# rust-metadata, then make KDIR=<headers + metadata>,
+# tests/stock-rust-cases.sh). The cases' build checks, then a VM run of
+# Debian's own vmlinuz with those modules and the whole guest suite
+# ("[stock-6.12]", "[stock-7.3]" results). make check-stock: only these.
 # $(call STOCK_RUN,[REPORT_LIST]): without the VM's arguments (the stock
-# cases stopped before they had Debian's kernel) only the cases' results
-# are reported.
-CHECK_STOCK = $(filter self-contained,$(WS_STOCK_CHECK))
+# cases stopped before they had modules for Debian's kernel) only the
+# cases' results are reported.
+CHECK_STOCK = $(filter self-contained rust-metadata,$(WS_STOCK_CHECK))
+STOCK_CASES = $(WS)/tests/$(if $(filter rust-metadata,$(CHECK_STOCK)),stock-rust-cases.sh,stock-cases.sh)
 STOCK_LOGS = $(BUILD_DIR)/logs/$(KERNEL)
 STOCK_RESULTS = $(STOCK_LOGS)/stock-results.log
 STOCK_LABEL = stock-$(KERNEL_SERIES)
 STOCK_RUN = rm -f $(STOCK_LOGS)/stock-vm-args; $(call HOST_SUITE,$(STOCK_RESULTS),$(TIMED) "[$(STOCK_LABEL)] stock cases" \
-		$(WS)/tests/stock-cases.sh $(STOCK_RESULTS) $(STOCK_LOGS)/stock-vm-args); \
+		$(STOCK_CASES) $(STOCK_RESULTS) $(STOCK_LOGS)/stock-vm-args); \
 	if [ -s $(STOCK_LOGS)/stock-vm-args ]; then \
 		$(WS)/tests/run-vm.sh $$(cat $(STOCK_LOGS)/stock-vm-args) --label '$(STOCK_LABEL)' \
 			--fuzz-ops $(or $(FUZZ_OPS),$(CHECK_FUZZ_OPS)) --host-results $(STOCK_RESULTS) \
@@ -604,7 +608,7 @@ STOCK_RUN = rm -f $(STOCK_LOGS)/stock-vm-args; $(call HOST_SUITE,$(STOCK_RESULTS
 		$(if $(1),echo '$(STOCK_RESULTS):$(STOCK_LABEL)' >>$(1),$(WS)/tests/ktap-report.sh '$(STOCK_RESULTS):$(STOCK_LABEL)'); \
 	fi
 ifneq ($(filter check-stock,$(MAKECMDGOALS)),)
-  $(if $(CHECK_STOCK),,$(error make check-stock: kernels/$(KERNEL).conf has no STOCK_CHECK=self-contained; give KERNEL=$(basename $(notdir $(shell grep -l '^STOCK_CHECK=self-contained' $(WS)/kernels/*.conf)))))
+  $(if $(CHECK_STOCK),,$(error make check-stock: kernels/$(KERNEL).conf has no STOCK_CHECK; give KERNEL= one of: $(basename $(notdir $(shell grep -l '^STOCK_CHECK=' $(WS)/kernels/*.conf)))))
 endif
 check-stock: kernel
 	@mkdir -p $(STOCK_LOGS)
@@ -619,12 +623,6 @@ DKMS_RESULTS = $(BUILD_DIR)/logs/$(KERNEL)/dkms-results.log
 DKMS_CASES = $(WS)/tests/dkms-cases.sh >$(DKMS_RESULTS)
 DKMS_VM_ARGS = --host-results $(DKMS_RESULTS) \
 	--lib-modules $(BUILD_DIR)/dkms/$(KERNEL)/root/lib/modules/$(DKMS_RELEASE):dkms
-# make check-stock-rust: the modules on Debian's own Rust-enabled 7.3
-# kernel, with its Rust metadata rebuilt by make rust-metadata
-# ([stock-7.3]; tests/stock-rust-cases.sh). Not part of make check yet.
-check-stock-rust: kernel
-	@$(WS)/tests/stock-rust-cases.sh $(KERNEL)
-
 check-dkms: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
 	@$(call HOST_SUITE,$(DKMS_RESULTS),$(DKMS_CASES))
@@ -724,11 +722,11 @@ help:
 	@echo '  make run FULL=1  every module with make check'"'"'s fuzzer ($(CHECK_FUZZ_OPS) ops) and stress test (8 x $(CHECK_STRESS_OPS))'
 	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure,'
 	@echo '                the wall time of each part at the end'
-	@echo '  make check-stock-rust  Debian'"'"'s own 7.3 kernel: make rust-metadata, the modules built and loaded on it'
 	@echo '  make check-dkms  only the DKMS tests: install into a private root, modprobe in QEMU'
 	@echo '  make check-rust-analyzer  only make rust-analyzer checked by Debian'"'"'s packaged rust-analyzer'
 	@echo '  make check-doctor  only the doctor'"'"'s cases on every generation of KERNELS'
-	@echo '  make check-stock  only the self-contained modules on Debian'"'"'s stock kernel, in QEMU'
+	@echo '  make check-stock [KERNEL=..]  only the modules on Debian'"'"'s stock kernel, in QEMU: 6.12 self-contained,'
+	@echo '                7.3 with its Rust metadata rebuilt (make rust-metadata)'
 	@echo '  make check-new-module  only a module added by the README'"'"'s commands to a copy, built and run in QEMU'
 	@echo '  make kernel-debug, make check-debug   the same on a KASAN/kmemleak/lockdep kernel,'
 	@echo '                with load/unload cycles ($(CYCLES) per Rust module, $(C_CYCLES) per C twin: CYCLES=, C_CYCLES=),'
