@@ -18,17 +18,25 @@
 #    stock Module.symvers, each Rust module imports the kernel's own Rust
 #    exports (it is not self-contained), each .ko has the stock vermagic
 #    and, as the stock configuration asks, BTF.
-# 5. the VM run's arguments written for tests/run-vm.sh (Debian's
-#    vmlinuz, the stock headers with the metadata, the modules built in
-#    4): the workspace's whole guest suite runs on Debian's own kernel,
-#    as for the stock 6.12 (tests/stock-cases.sh), make check's
-#    STOCK_RUN.
+# 5. DKMS on the stock tree: `make dkms-install` into a private root of
+#    the headers with the package; each .ko in updates/dkms with the stock
+#    vermagic and in modules.dep.
+# 6. The VM runs' arguments written for tests/run-vm.sh (Debian's vmlinuz,
+#    the stock headers with the metadata, the modules of 4 and those DKMS
+#    installed): the workspace's whole guest suite runs on Debian's own
+#    kernel ("[stock-7.3]", "[stock-7.3 dkms]": modprobe), as for the
+#    stock 6.12 (tests/stock-cases.sh); make check's STOCK_RUN.
+# 7. A module from outside the workspace (tests/stock-rust/outside: one
+#    file, only the kernel crate's prelude, and a one-line Kbuild) built
+#    by an unprivileged user with Debian 13's rustc against the read-only
+#    headers with the package, then loaded and unloaded by Debian's
+#    vmlinuz (a busybox initramfs, /init tests/stock-rust/init).
 #
 #   tests/stock-rust-cases.sh RESULTS VM_ARGS
 #
 # writes the results (the guest's line format) to RESULTS and the VM
-# run's arguments (--kdir, --kernel-image, --modules) to VM_ARGS, one per
-# line, when the modules built. Run through the top-level Makefile's
+# run's arguments (--kdir, --kernel-image, --modules, --lib-modules) to
+# VM_ARGS, one per line, when the modules built. Run through the top-level Makefile's
 # environment (WS, BUILD_DIR, KERNEL...): make check, for a generation
 # whose description says STOCK_CHECK=rust-metadata (7.3).
 set -eu
@@ -39,6 +47,8 @@ WS_TAG=stock-rust
 . "$WS/scripts/kernel-conf.sh"
 # shellcheck source=tests/lib/stock-rust-kernel.sh
 . "$WS/tests/lib/stock-rust-kernel.sh"
+# shellcheck source=tests/lib/unprivileged.sh
+. "$WS/tests/lib/unprivileged.sh"
 
 need_tools modinfo:kmod nm:binutils readelf:binutils dpkg-deb:dpkg
 RESULTS=$1
@@ -138,6 +148,130 @@ for m in $(modules_in --rust); do
 		"not in the stock Module.symvers: $unknown" sh -c "[ -n '$imports' ] && [ -z '$unknown' ]"
 done
 
-# --- 5. the VM run: Debian's vmlinuz, the whole guest suite ----------------------------
-[ -z "$built" ] ||
+# --- 5. DKMS on the stock tree -------------------------------------------------------
+# The headers with the package in a private root of their own (a
+# hard-linked copy of 3's, Debian's merged /usr: lib -> usr/lib, its
+# modules folder's build link pointed at the copy's headers), then `make
+# dkms-install` there: DKMS adds, builds and installs the modules for the
+# stock release, depmod makes modules.dep; the VM run below modprobes them
+# ("[stock-7.3 dkms]").
+DROOT=$BUILD_DIR/stock-rust/$RELEASE/dkms-root
+rm -rf "$DROOT"
+cp -al "$ROOT" "$DROOT" 2>/dev/null || cp -a "$ROOT" "$DROOT"
+DH=$DROOT/usr/src/${H##*/usr/src/}
+rm "$DH/Makefile"
+sed "s|$ROOT/|$DROOT/|" "$H2/Makefile" >"$DH/Makefile"
+[ -e "$DROOT/lib" ] || ln -s usr/lib "$DROOT/lib"
+DLIB=$DROOT/usr/lib/modules/$RELEASE
+rm -f "$DLIB/build"
+ln -s "$DH" "$DLIB/build"
+log=$LOGS/dkms-install.log
+dkms_ok=""
+if make --no-print-directory -C "$WS" dkms-install DKMS_ROOT="$DROOT" DKMS_KERNEL="$RELEASE" >"$log" 2>&1; then
+	dkms_ok=1
+	ok "dkms: make dkms-install builds and installs the modules for $RELEASE in a private root with the stock headers and the package"
+else
+	not_ok "dkms: make dkms-install builds and installs the modules for $RELEASE in a private root with the stock headers and the package" \
+		"$(tail -n 2 "$log" | tr '\n' ' ') (log: $log)"
+fi
+for m in $(modules_in); do
+	ko=$DLIB/updates/dkms/$m.ko
+	magic=$(modinfo -F vermagic "$ko" 2>/dev/null || true)
+	result "dkms: $m.ko in updates/dkms with the stock vermagic, in modules.dep" \
+		"${magic:+vermagic \"$magic\"}${magic:-no $ko}" \
+		sh -c "[ '$magic' = '$VERMAGIC' ] && grep -q '^updates/dkms/$m.ko:' '$DLIB/modules.dep'"
+done
+
+# --- 6. the VM runs: Debian's vmlinuz, the whole guest suite ------------------------
+# The modules of 4 (insmod), and those DKMS installed (modprobe).
+if [ -n "$built" ]; then
 	printf '%s\n' --kdir "$H2" --kernel-image "$STOCK_IMAGE" --modules "$SRC/modules" >"$VM_ARGS"
+	[ -z "$dkms_ok" ] || printf '%s\n' --lib-modules "$DLIB:dkms" >>"$VM_ARGS"
+fi
+
+# --- 7. a module from outside the workspace, built by an unprivileged user -------------
+# What a Debian user does: a folder of their own with one .rs file (only
+# the kernel crate's prelude: tests/stock-rust/outside) and a one-line
+# Kbuild, built with `make -C <headers> M=<folder>` and Debian 13's own
+# rustc against the stock headers with the package's files, which they
+# cannot change. The headers root with the package (3) as a hard-linked
+# copy outside the workspace (hidden from that user), mounted read-only;
+# on a host of another release, Kbuild runs in the generation's Debian
+# environment, bound into a copy of scripts/env-run.sh's folder.
+USER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ws-stock-rust.XXXXXX")
+trap 'rm -rf "$USER_DIR"' EXIT
+chmod 0755 "$USER_DIR"
+cp -al "$ROOT" "$USER_DIR/root" 2>/dev/null || cp -a "$ROOT" "$USER_DIR/root"
+UH=$USER_DIR/root/usr/src/${H##*/usr/src/}
+rm "$UH/Makefile"
+sed "s|$ROOT/|$USER_DIR/root/|" "$H2/Makefile" >"$UH/Makefile"
+OUT=$USER_DIR/outside
+mkdir -p "$OUT"
+cp "$WS/tests/stock-rust/outside/outside_hello.rs" "$OUT/"
+echo 'obj-m := outside_hello.o' >"$OUT/Kbuild"
+touch "$USER_DIR/before"
+kconf_load "$LABEL" >/dev/null
+unprivileged_make=(make -C "$UH" M="$OUT")
+binds=()
+if [ -n "$KCONF_ENV" ]; then
+	E=$USER_DIR/ws
+	mkdir -p "$E/scripts" "$E/build/envs/$KCONF_ENV"
+	cp "$WS/scripts/env-run.sh" "$E/scripts/"
+	cp "$BUILD_DIR/envs/$KCONF_ENV.inputs" "$E/build/envs/"
+	binds=(--bind "$KCONF_ENV_ROOT" "$E/build/envs/$KCONF_ENV")
+	unprivileged_make=(env WS="$E" BUILD_DIR="$E/build" "$E/scripts/env-run.sh" "$KCONF_ENV" "${unprivileged_make[@]}")
+fi
+log=$LOGS/outside-build.log
+name="an unprivileged user builds a module from outside the workspace (use kernel::prelude::*, a one-line Kbuild) with Debian $DEBIAN_RELEASE's rustc against the read-only stock headers + package"
+if as_unprivileged --read-only "$USER_DIR/root" "${binds[@]}" "${unprivileged_make[@]}" >"$log" 2>&1; then
+	ok "$name ($(as_unprivileged id -un))"
+else
+	not_ok "$name" "$(tail -n 3 "$log" | tr '\n' ' ') (log: $log)"
+fi
+ko=$OUT/outside_hello.ko
+result "outside_hello.ko: modpost left nothing undefined, the stock vermagic" \
+	"$(grep -m1 'undefined' "$log")$(modinfo -F vermagic "$ko" 2>/dev/null) (log: $log)" \
+	sh -c "[ -f '$ko' ] && ! grep -q 'undefined' '$log' && [ \"\$(modinfo -F vermagic '$ko')\" = '$VERMAGIC' ]"
+result "the headers with the package are left as they were (nothing written in them)" \
+	"$(find "$USER_DIR/root" -newer "$USER_DIR/before" | head -n 3 | tr '\n' ' ')" \
+	sh -c "[ -z \"\$(find '$USER_DIR/root' -newer '$USER_DIR/before')\" ]"
+
+# Debian's vmlinuz loads and unloads it: a busybox initramfs (the
+# kernel's gen_init_cpio) whose /init (tests/stock-rust/init) loads every
+# .ko of /modules, checks the taint and unloads them.
+if [ -f "$ko" ]; then
+	initrd=$USER_DIR/outside.cpio
+	{
+		echo "dir /bin 0755 0 0"
+		echo "dir /dev 0755 0 0"
+		echo "dir /proc 0755 0 0"
+		echo "dir /sys 0755 0 0"
+		echo "dir /modules 0755 0 0"
+		echo "nod /dev/console 0600 0 0 c 5 1"
+		echo "file /bin/busybox /bin/busybox 0755 0 0"
+		echo "slink /bin/sh busybox 0777 0 0"
+		echo "file /init $WS/tests/stock-rust/init 0755 0 0"
+		echo "file /ktap.sh $WS/tests/lib/ktap.sh 0644 0 0"
+		echo "file /modules/outside_hello.ko $ko 0644 0 0"
+	} >"$initrd.list"
+	"$("$WS/tests/vm/gen-init-cpio.sh" "$DEFAULT_KDIR")" "$initrd.list" >"$initrd"
+	GUEST=$LOGS/outside-guest.log
+	console=$LOGS/outside-console.log
+	"$WS/tests/vm/boot-qemu.sh" --kernel "$STOCK_IMAGE" "$H2" "$initrd" "$console" "$GUEST" >&4
+	# The guest's lines (tests/lib/ktap.sh's format) as this suite's own.
+	tr -d '\r' <"$GUEST" | grep -v '^# stock-rust guest: end' |
+		while IFS= read -r line; do
+			case $line in
+			'not ok '*) why=${line#* # }; [ "$why" != "$line" ] || why=""
+				line=${line#not ok }; not_ok "outside: ${line%% # *}" "$why" ;;
+			'ok '*) ok "outside: ${line#ok }" ;;
+			'#'*) diag "outside: ${line#\# }" ;;
+			esac
+		done
+	result "outside: the guest ran to its end" "no end marker (console: $console)" \
+		grep -q '^# stock-rust guest: end' "$GUEST"
+	result "outside: Debian's vmlinuz logged its line ('outside_hello: built against Debian's headers, loaded')" \
+		"not in $console" grep -q "outside_hello: built against Debian's headers, loaded" "$console"
+else
+	skip "outside: Debian's vmlinuz loads it" "it did not build"
+fi

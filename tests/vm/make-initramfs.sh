@@ -54,32 +54,8 @@ MODULES=$2
 BIN=$3
 OUT=$4
 BUSYBOX=/bin/busybox
-# gen_init_cpio of KDIR (else of the workspace's kernel) when it runs on
-# the host; a tree built in a Debian environment of a newer release has one
-# that needs that release's glibc: then the same source compiled by the
-# host's cc, once, into build/tools/bin.
-runs_here() { "$1" 2>&1 | grep -q '^Usage'; }
-GEN_INIT_CPIO=""
-for tree in "$KDIR" "$DEFAULT_KDIR"; do
-	if [ -x "$tree/usr/gen_init_cpio" ] && runs_here "$tree/usr/gen_init_cpio"; then
-		GEN_INIT_CPIO=$tree/usr/gen_init_cpio
-		break
-	fi
-done
-if [ -z "$GEN_INIT_CPIO" ]; then
-	GEN_INIT_CPIO=$BUILD_DIR/tools/bin/gen_init_cpio
-	if ! runs_here "$GEN_INIT_CPIO"; then
-		src=""
-		for tree in "$KDIR" "$DEFAULT_KDIR"; do
-			[ -f "$tree/usr/gen_init_cpio.c" ] && src=$tree/usr/gen_init_cpio.c && break
-		done
-		[ -n "$src" ] || die "no usr/gen_init_cpio.c in $KDIR or $DEFAULT_KDIR: run 'make kernel'"
-		mkdir -p "$BUILD_DIR/tools/bin"
-		cc -O2 -o "$GEN_INIT_CPIO.tmp" "$src" ||
-			die "compiling $src with the host's cc failed"
-		mv "$GEN_INIT_CPIO.tmp" "$GEN_INIT_CPIO"
-	fi
-fi
+# The kernel's own gen_init_cpio (KDIR's, or a copy that runs here).
+GEN_INIT_CPIO=$("$WS/tests/vm/gen-init-cpio.sh" "$KDIR")
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing: run 'make deps' (package busybox-static)"
 
 list=$OUT.list
