@@ -388,12 +388,13 @@ rust-metadata:
 	$(SAY_KDIR)
 	@$(WS)/scripts/rust-metadata.sh $(KDIR)
 
-# make deps: what every generation of KERNELS needs (make check). make
-# kernel installs only what its own generation needs, with the default
-# generation's compiler, which builds the test programs.
+# make deps: what every generation of KERNELS needs and the rust-analyzer
+# that checks them (make check). make kernel installs only what its own
+# generation needs, with the default generation's compiler, which builds
+# the test programs.
 DEPS = DEPS_KERNELS='$(1)' $(WS)/scripts/install-deps.sh
 deps:
-	@$(call DEPS,$(KERNELS))
+	@$(call DEPS,$(KERNELS)) --rust-analyzer
 
 kernel:
 	@$(call DEPS,$(sort $(KERNEL) $(PROGRAMS_KERNEL)))
