@@ -161,19 +161,10 @@ rm -f "$STAMP"
 rm -rf "$ROOT" "$ROOT.tmp"
 mkdir -p "$ROOT.tmp/root"
 : >"$LOG"
-# mmdebstrap without this script's descriptors (3, the lock's 9) or
-# those a parallel make passes down: apt runs its hook `cat >&N` through
-# sh, where dash reads only single-digit descriptors, and mmdebstrap's own
-# pipes must get numbers below 10 (they got 11 under make check, which
-# broke its root mode: "Syntax error: Bad fd number").
-run_mmdebstrap() {
-	# shellcheck disable=SC2086 # one word per package
-	mmdebstrap --variant=apt --format=tar --skip=output/dev \
-		--include="$(echo $PACKAGES | tr ' ' ',')" \
-		"$RELEASE" "$ROOT.tmp/root.tar" "$@" \
-		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
-}
-if ! with_progress "$LOG" run_mmdebstrap "$@"; then
+# (Without this script's descriptors, 3 and the lock's 9: lib.sh.)
+# shellcheck disable=SC2086 # one word per package
+if ! with_progress "$LOG" run_mmdebstrap --variant=apt --format=tar --skip=output/dev \
+	--include="$(echo $PACKAGES | tr ' ' ',')" "$RELEASE" "$ROOT.tmp/root.tar" "$@"; then
 	tail -n 15 "$LOG" >&2
 	rm -rf "$ROOT.tmp"
 	explain_failure

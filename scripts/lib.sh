@@ -48,6 +48,16 @@ part_time() {
 	printf '%s\t%s\n' "$(($(now) - $2))" "$1" >>"$WS_TIMES"
 }
 
+# run_mmdebstrap ARG...: mmdebstrap without the caller's descriptors 3 to 9
+# (a script's own, a lock's, those a parallel make passes down): apt runs
+# its hooks' `cat >&N` through sh, where dash reads only single-digit
+# descriptors, and mmdebstrap's own pipes must get numbers below 10 (they
+# got 11 under make check, which broke its root mode: "Syntax error: Bad
+# fd number").
+run_mmdebstrap() {
+	mmdebstrap "$@" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+}
+
 # with_progress LOG COMMAND...: run COMMAND with its output appended to LOG
 # and, while it runs, say every WS_PROGRESS_EVERY seconds (default 30) how
 # long it has been running and the last line of LOG (what it is doing, e.g.

@@ -49,9 +49,8 @@ if [ ! -x "$ROOT/usr/bin/git" ]; then
 	step_start "making a minimal Debian $RELEASE host in $ROOT"
 	security_line=""
 	[ -z "$security" ] || security_line="deb $security $RELEASE-security main"
-	with_progress "$log" mmdebstrap --variant=minbase --include=make,git \
-		"$RELEASE" "$ROOT" "deb $mirror $RELEASE main" ${security_line:+"$security_line"} \
-		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- || {
+	with_progress "$log" run_mmdebstrap --variant=minbase --include=make,git \
+		"$RELEASE" "$ROOT" "deb $mirror $RELEASE main" ${security_line:+"$security_line"} || {
 		tail -n 15 "$log" >&2
 		rm -rf "$ROOT"
 		die "mmdebstrap could not make the $RELEASE root; full log: $log"

@@ -61,6 +61,18 @@ exec 4>"$RESULTS"
 KTAP_FD=4
 : >"$VM_ARGS"
 
+# root_copy FROM TO: a copy of the headers root FROM (hard links, else a
+# plain copy) at TO, its headers' Makefile, which names the root by its
+# absolute path, pointing at TO; prints the copy's headers folder.
+root_copy() {
+	rc_headers=$2/usr/src/${H##*/usr/src/}
+	rm -rf "$2"
+	cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2" && cp -a "$1" "$2"; }
+	rm "$rc_headers/Makefile"
+	sed "s|$1/|$2/|" "$1/usr/src/${H##*/usr/src/}/Makefile" >"$rc_headers/Makefile"
+	echo "$rc_headers"
+}
+
 # --- 1. the stock kernel ---------------------------------------------------------
 stock_rust_kernel "$LABEL"
 H=$STOCK_HEADERS
@@ -156,11 +168,7 @@ done
 # stock release, depmod makes modules.dep; the VM run below modprobes them
 # ("[stock-7.3 dkms]").
 DROOT=$BUILD_DIR/stock-rust/$RELEASE/dkms-root
-rm -rf "$DROOT"
-cp -al "$ROOT" "$DROOT" 2>/dev/null || cp -a "$ROOT" "$DROOT"
-DH=$DROOT/usr/src/${H##*/usr/src/}
-rm "$DH/Makefile"
-sed "s|$ROOT/|$DROOT/|" "$H2/Makefile" >"$DH/Makefile"
+DH=$(root_copy "$ROOT" "$DROOT")
 [ -e "$DROOT/lib" ] || ln -s usr/lib "$DROOT/lib"
 DLIB=$DROOT/usr/lib/modules/$RELEASE
 rm -f "$DLIB/build"
@@ -201,10 +209,7 @@ fi
 USER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ws-stock-rust.XXXXXX")
 trap 'rm -rf "$USER_DIR"' EXIT
 chmod 0755 "$USER_DIR"
-cp -al "$ROOT" "$USER_DIR/root" 2>/dev/null || cp -a "$ROOT" "$USER_DIR/root"
-UH=$USER_DIR/root/usr/src/${H##*/usr/src/}
-rm "$UH/Makefile"
-sed "s|$ROOT/|$USER_DIR/root/|" "$H2/Makefile" >"$UH/Makefile"
+UH=$(root_copy "$ROOT" "$USER_DIR/root")
 OUT=$USER_DIR/outside
 mkdir -p "$OUT"
 cp "$WS/tests/stock-rust/outside/outside_hello.rs" "$OUT/"

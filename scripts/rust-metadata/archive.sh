@@ -16,9 +16,7 @@
 # archive_mirror: the address of the repository that serves the host's
 # own release in its apt configuration (not its security suite).
 archive_mirror() {
-	# shellcheck disable=SC2016 # apt's own $(FIELD) placeholders
-	apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null |
-		awk -v r="$(kconf_host_release)" '$1 == r { print $2; exit }'
+	kconf_repo_uri "$(kconf_host_repos)" "$(kconf_host_release)"
 }
 
 archive_open() {
