@@ -91,6 +91,16 @@ done
 for capability in $capabilities; do
 	set -- "$@" --cfg "ws_has_$capability"
 done
+# The cfgs the kernel's Makefile gives every module object
+# (KBUILD_RUSTFLAGS_MODULE: --cfg MODULE), which the generator leaves out:
+# without MODULE, rust-analyzer reads module!'s items for a built-in
+# module instead (its initcall's global_asm!, whose expansion 1.85's
+# rust-analyzer cannot parse: "Syntax Error in Expansion").
+module_cfgs=$(sed -n 's/^KBUILD_RUSTFLAGS_MODULE *:= *//p' "$srctree/Makefile" |
+	grep -o -- '--cfg [A-Za-z_][A-Za-z0-9_]*' | cut -d' ' -f2)
+for cfg in $module_cfgs; do
+	set -- "$@" --cfg "$cfg"
+done
 
 # 3. The sysroot: that of the test programs' compiler (the default
 #    generation's), for their standard library, for the kernel's crates'

@@ -68,7 +68,7 @@ impl kernel::InPlaceModule for RustMisc {
             store: Arc::new(Store::new()?, GFP_KERNEL)?,
             miscdev <- MiscDeviceRegistration::register(MiscDeviceOptions { name: NAME }),
         })
-        .pin_chain(|this| {
+        .pin_chain(|this: Pin<&mut Self>| {
             // SAFETY: the device is registered; the misc core only writes
             // `minor` inside `misc_register()`, which has returned.
             let minor = unsafe { (*this.miscdev.as_raw()).minor };
