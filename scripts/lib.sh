@@ -53,8 +53,16 @@ part_time() {
 # its hooks' `cat >&N` through sh, where dash reads only single-digit
 # descriptors, and mmdebstrap's own pipes must get numbers below 10 (they
 # got 11 under make check, which broke its root mode: "Syntax error: Bad
-# fd number").
+# fd number"). With the host's apt settings that its Debian archive needs:
+# a mirror whose Release files are past their Valid-Until (a frozen copy
+# of the archive, unstable's week-long validity), which the host's apt is
+# told to accept (Acquire::Check-Valid-Until "false"), is accepted in the
+# new root too.
 run_mmdebstrap() {
+	for rm_opt in Acquire::Check-Valid-Until Acquire::Check-Date; do
+		rm_value=$(apt-config dump 2>/dev/null | sed -n "s/^$rm_opt \"\(.*\)\";\$/\1/p")
+		[ "$rm_value" != false ] || set -- --aptopt="$rm_opt \"false\"" "$@"
+	done
 	mmdebstrap "$@" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
 }
 

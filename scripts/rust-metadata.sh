@@ -74,10 +74,10 @@ step_start "reading the Debian archive's $STOCK_SUITES"
 trap archive_close EXIT
 # shellcheck disable=SC2086 # one word per suite
 archive_open $STOCK_SUITES
-# pick PACKAGE UPSTREAM WHAT: PACKAGE=VERSION of the newest version whose
+# pick PACKAGE UPSTREAM WHAT [--components]: PACKAGE=VERSION of the newest version whose
 # upstream version is UPSTREAM, or stop saying what the archive has.
 pick() {
-	p_version=$(archive_upstream "$1" "$2")
+	p_version=$(archive_upstream "$1" "$2" ${4:+"$4"})
 	[ -n "$p_version" ] ||
 		die "$STOCK_RELEASE was built with $3, but the Debian archive ($STOCK_SUITES) has no" \
 			"$1 $2: it has $(archive_versions "$1" | paste -sd' ' | sed 's/^$/no version of it/');" \
@@ -100,7 +100,7 @@ tools="$rustc $rust_src $bindgen $gcc"
 # pahole and the assembler: Kconfig records their versions, which
 # olddefconfig would otherwise change.
 [ -z "$STOCK_PAHOLE_UP" ] || tools="$tools $(pick dwarves "$STOCK_PAHOLE_UP" "pahole $STOCK_PAHOLE_UP")"
-[ -z "$STOCK_BINUTILS_UP" ] || tools="$tools $(pick binutils "$STOCK_BINUTILS_UP" "binutils $STOCK_BINUTILS_UP")"
+[ -z "$STOCK_BINUTILS_UP" ] || tools="$tools $(pick binutils "$STOCK_BINUTILS_UP" "binutils $STOCK_BINUTILS_UP" --components)"
 archive_close
 trap - EXIT
 step_done

@@ -46,13 +46,17 @@ archive_versions() {
 		awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -urV
 }
 
-# archive_upstream PACKAGE UPSTREAM: the newest version of PACKAGE whose
-# upstream part is UPSTREAM (1.85.1 matches 1.85.1+dfsg1-1+deb13u1 and
-# 1.85.1-2, not 1.85.10-1), nothing when there is none.
+# archive_upstream PACKAGE UPSTREAM [--components]: the newest version of
+# PACKAGE whose upstream part is UPSTREAM (1.85.1 matches
+# 1.85.1+dfsg1-1+deb13u1 and 1.85.1-2, not 1.85.10-1), nothing when there
+# is none. --components: UPSTREAM is the first components of it, all a
+# tool's version Kconfig records (binutils 2.47.50 matches the snapshot
+# 2.47.50.20261021-1 too).
 archive_upstream() {
-	archive_versions "$1" | awk -v u="$2" '
+	archive_versions "$1" | awk -v u="$2" -v after="${3:+[-+~.]}" '
+		BEGIN { if (after == "") after = "[-+~]" }
 		{ v = $0; sub(/^[0-9]+:/, "", v) }
-		index(v, u) == 1 && substr(v, length(u) + 1, 1) ~ /[-+~]/ { print; exit }'
+		index(v, u) == 1 && substr(v, length(u) + 1, 1) ~ after { print; exit }'
 }
 
 archive_close() {

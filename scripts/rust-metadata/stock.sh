@@ -15,7 +15,8 @@
 #                     (Debian 14.2.0-19) 14.2.0)
 #   STOCK_GCC_PACKAGE, STOCK_GCC_VERSION    gcc-14, 14.2.0-19
 #   STOCK_PAHOLE_UP   pahole's version as dwarves numbers it (1.30)
-#   STOCK_BINUTILS_UP the assembler's version (2.44)
+#   STOCK_BINUTILS_UP the assembler's version as Kconfig records it (2.44;
+#                     2.47.50 for a snapshot such as 2.47.50.20261021)
 #   STOCK_DEBIAN      the Debian release number in the kernel release (13)
 #   STOCK_SUITES      the suites with its packages (trixie trixie-backports)
 #
@@ -73,7 +74,12 @@ stock_read() {
 	fi
 	# PAHOLE_VERSION 130 is dwarves 1.30; AS_VERSION 24400 is binutils 2.44.
 	STOCK_PAHOLE_UP=$(stock_config PAHOLE_VERSION | awk '$1 > 0 { printf "%d.%d\n", $1 / 100, $1 % 100 }')
-	STOCK_BINUTILS_UP=$(stock_config AS_VERSION | awk '$1 > 0 { printf "%d.%d\n", $1 / 10000, $1 / 100 % 100 }')
+	# (scripts/as-version.sh: 2.44 is 24400, a snapshot 2.47.50.20261021
+	# 24750.)
+	STOCK_BINUTILS_UP=$(stock_config AS_VERSION | awk '$1 > 0 {
+		printf "%d.%d", $1 / 10000, $1 / 100 % 100
+		if ($1 % 100) printf ".%d", $1 % 100
+		print "" }')
 
 	# 7.3.4+deb13-amd64: Debian 13's; a ~bpo13 version comes from its backports.
 	STOCK_DEBIAN=$(echo "$STOCK_RELEASE" | sed -n 's/.*+deb\([0-9]*\)-.*/\1/p')
