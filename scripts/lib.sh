@@ -59,11 +59,18 @@ part_time() {
 # told to accept (Acquire::Check-Valid-Until "false"), is accepted in the
 # new root too.
 run_mmdebstrap() {
-	for rm_opt in Acquire::Check-Valid-Until Acquire::Check-Date; do
-		rm_value=$(apt-config dump 2>/dev/null | sed -n "s/^$rm_opt \"\(.*\)\";\$/\1/p")
-		[ "$rm_value" != false ] || set -- --aptopt="$rm_opt \"false\"" "$@"
-	done
+	if [ "$(apt_setting Acquire::Check-Valid-Until)" = false ]; then
+		set -- --aptopt='Acquire::Check-Valid-Until false' "$@"
+	fi
+	if [ "$(apt_setting Acquire::Check-Date)" = false ]; then
+		set -- --aptopt='Acquire::Check-Date false' "$@"
+	fi
 	mmdebstrap "$@" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+}
+
+# apt_setting NAME: the value of NAME in the host's apt configuration.
+apt_setting() {
+	apt-config dump 2>/dev/null | awk -v n="$1" '$1 == n { v = $2; gsub(/[";]/, "", v); print v }'
 }
 
 # with_progress LOG COMMAND...: run COMMAND with its output appended to LOG

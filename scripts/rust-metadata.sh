@@ -119,9 +119,13 @@ PACKAGES="$tools $SOURCE_PACKAGE=$STOCK_VERSION $build_packages libssl-dev opens
 "$WS/scripts/debian-env.sh" "$ENV_NAME" "$(echo "$STOCK_SUITES" | tr ' ' ',')" $PACKAGES >/dev/null
 export WS_ENV_BINDS="$KDIR"
 RUN="$WS/scripts/env-run.sh $ENV_NAME"
-# in_env COMMAND...: COMMAND in the environment.
+# in_env COMMAND...: COMMAND in the environment, as Debian's build ran
+# it: without the workspace's LIBCLANG_PATH (the Makefile exports its
+# default generation's, /usr/lib/llvm-19/lib), which would point the
+# release's bindgen at a libclang it does not have (unstable's is 21's:
+# Kconfig then finds Rust unavailable and drops CONFIG_RUST).
 in_env() {
-	$RUN "$@"
+	env -u LIBCLANG_PATH "$WS/scripts/env-run.sh" "$ENV_NAME" "$@"
 }
 # The tools' own words must be the configuration's, to the letter.
 check_text() {
