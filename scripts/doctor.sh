@@ -67,6 +67,8 @@ GEN_CONF=             # KDIR's kernels/*.conf, empty when unknown
 . "$DOCTOR_DIR/kdir.sh"
 # shellcheck source=scripts/doctor/rust-config.sh
 . "$DOCTOR_DIR/rust-config.sh"
+# shellcheck source=scripts/rust-metadata/origin.sh
+. "$WS/scripts/rust-metadata/origin.sh"
 # shellcheck source=scripts/doctor/metadata.sh
 . "$DOCTOR_DIR/metadata.sh"
 # shellcheck source=scripts/doctor/rustc.sh

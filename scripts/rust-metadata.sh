@@ -46,6 +46,8 @@ WS_TAG=rust-metadata
 . "$WS/scripts/rust-metadata/bindgen-cmd.sh"
 # shellcheck source=scripts/rust-metadata/package.sh
 . "$WS/scripts/rust-metadata/package.sh"
+# shellcheck source=scripts/rust-metadata/origin.sh
+. "$WS/scripts/rust-metadata/origin.sh"
 
 [ $# -eq 1 ] || die "usage: $0 KDIR (make rust-metadata KDIR=<Debian's linux-headers-RELEASE>)"
 [ -d "$1" ] || die "KDIR=$1: no such folder; give Debian's /usr/src/linux-headers-RELEASE"
@@ -54,7 +56,7 @@ need_tools dpkg-deb:dpkg mmdebstrap:mmdebstrap nm:binutils
 
 # How the metadata is made, as a number: raised when a change here changes
 # what is built or collected, so that older results are made again.
-FORMAT=2
+FORMAT=3
 
 stock_read "$KDIR"
 say "$STOCK_RELEASE (Debian $STOCK_VERSION): $STOCK_RUSTC_TEXT, $STOCK_BINDGEN_TEXT, $STOCK_CC_TEXT"
@@ -220,6 +222,10 @@ if grep -qx 'CONFIG_RUST_INLINE_HELPERS=y' "$SRC/include/config/auto.conf"; then
 	mkdir -p "$FILES/rust/helpers"
 	cp "$SRC/rust/helpers/helpers_module.bc" "$FILES/rust/helpers/"
 fi
+# Which kernel they were rebuilt for, which the doctor compares with the
+# headers they end up in (a plain folder can be copied anywhere).
+metadata_origin "$STOCK_RELEASE" "$STOCK_VERSION" "$(sha256sum <"$KDIR/.config" | cut -d' ' -f1)" \
+	>"$FILES/rust/$METADATA_ORIGIN"
 say "collected $(find "$FILES" -type f | wc -l) files, $(du -sm "$FILES" | cut -f1) MiB, in $FILES"
 
 # --- 5. the package ------------------------------------------------------------------

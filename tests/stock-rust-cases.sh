@@ -118,6 +118,19 @@ result "Kbuild finds them: rust/libkernel.rmeta, rust/libmacros.so, scripts/targ
 log=$LOGS/doctor-with-metadata.log
 result "the doctor finds no problem with the stock tree and the metadata" "(log: $log)" \
 	make --no-print-directory -C "$WS" doctor KDIR="$H2" >"$log" 2>&1
+result "... and that the metadata was rebuilt for this kernel and its .config" "(log: $log)" \
+	grep -qF "Rust metadata rebuilt for this kernel: $RELEASE and its .config" "$log"
+# The metadata of another release in these headers (a plain folder copied
+# into the wrong ones): its record names the next sublevel.
+upstream=${RELEASE%%[!0-9.]*}
+other=${upstream%.*}.$((${upstream##*.} + 1))${RELEASE#"$upstream"}
+OH=$(root_copy "$ROOT" "$BUILD_DIR/stock-rust/$RELEASE/other-root")
+sed -i "s/^release .*/release $other/" "$OH/rust/rust-metadata.origin"
+log=$LOGS/doctor-other-release.log
+make --no-print-directory -C "$WS" doctor KDIR="$OH" >"$log" 2>&1 || true
+result "the doctor names both releases when another release's metadata is in the headers ($other's in $RELEASE's)" \
+	"(log: $log)" grep -qF "KDIR's Rust metadata was rebuilt for Linux $other, but KDIR is Linux $RELEASE" "$log"
+rm -rf "$BUILD_DIR/stock-rust/$RELEASE/other-root"
 
 # --- 4. the modules --------------------------------------------------------------------
 SRC=$BUILD_DIR/stock-rust/$RELEASE/src
@@ -211,9 +224,7 @@ trap 'rm -rf "$USER_DIR"' EXIT
 chmod 0755 "$USER_DIR"
 UH=$(root_copy "$ROOT" "$USER_DIR/root")
 OUT=$USER_DIR/outside
-mkdir -p "$OUT"
-cp "$WS/tests/stock-rust/outside/outside_hello.rs" "$OUT/"
-echo 'obj-m := outside_hello.o' >"$OUT/Kbuild"
+cp -R "$WS/tests/stock-rust/outside" "$OUT"
 touch "$USER_DIR/before"
 kconf_load "$LABEL" >/dev/null
 unprivileged_make=(make -C "$UH" M="$OUT")

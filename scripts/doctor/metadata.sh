@@ -44,6 +44,7 @@ check_metadata() {
 	done
 	if [ ${#missing[@]} -eq 0 ]; then
 		doctor_ok "Rust metadata present: $n files ($list)"
+		check_metadata_origin
 		return
 	fi
 	# A distribution's headers of a Rust-enabled kernel that ship none of
@@ -63,4 +64,27 @@ check_metadata() {
 		"($why; rustc fails with E0463 \"can't find crate\" or a missing target)" \
 		"fix: package the headers with scripts/package-headers.sh (it copies $RUST_TARGET_SPEC and the Rust metadata)," \
 		"     or point KDIR at the full build tree the kernel was built in"
+}
+
+# Metadata rebuilt by make rust-metadata records the kernel it was rebuilt
+# for (scripts/rust-metadata/origin.sh): another release's, or one of
+# another configuration, in these headers would build modules against
+# another kernel's types and layouts without any error.
+check_metadata_origin() {
+	local origin=$KDIR/rust/$METADATA_ORIGIN for_release for_config release config what
+	[ -f "$origin" ] || return 0
+	for_release=$(origin_field "$origin" release)
+	for_config=$(origin_field "$origin" config)
+	release=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null)
+	config=$(sha256sum <"$KDIR/.config" 2>/dev/null | cut -d' ' -f1)
+	if [ "$for_release" = "$release" ] && [ "$for_config" = "$config" ]; then
+		doctor_ok "Rust metadata rebuilt for this kernel: $release and its .config (rust/$METADATA_ORIGIN)"
+		return
+	fi
+	what="Linux $for_release"
+	[ "$for_release" != "$release" ] ||
+		what="$what with another .config (sha256 ${for_config:0:12}..., KDIR's ${config:0:12}...)"
+	doctor_problem "KDIR's Rust metadata was rebuilt for $what, but KDIR is Linux $release" \
+		"(rust/$METADATA_ORIGIN, Debian $(origin_field "$origin" version); modules would be built against that kernel's types)" \
+		"fix: remove those files (or: dpkg -r linux-rust-metadata-$for_release), then make rust-metadata KDIR=$KDIR"
 }
