@@ -32,6 +32,8 @@ WS_TAG=stock
 . "$WS/scripts/lib.sh"
 # shellcheck source=tests/lib/unprivileged.sh
 . "$WS/tests/lib/unprivileged.sh"
+# shellcheck source=tests/lib/headers-root.sh
+. "$WS/tests/lib/headers-root.sh"
 # shellcheck source=tests/lib/debian-headers.sh
 . "$WS/tests/lib/debian-headers.sh"
 # shellcheck source=tests/lib/debian-kernel.sh
@@ -135,11 +137,7 @@ chmod 0755 "$USER_DIR"
 # the build (their files' own modes are those of the cache, writable by
 # their owner). The headers' Makefile includes the -common folder by
 # absolute path.
-hroot=${H%/usr/src/*}
-copy_tree "$hroot" "$USER_DIR/root"
-NH=$USER_DIR/root/usr/src/${H##*/usr/src/}
-rm "$NH/Makefile"
-sed "s|$hroot|$USER_DIR/root|" "$H/Makefile" >"$NH/Makefile"
+NH=$(headers_root_copy "${H%/usr/src/*}" "$USER_DIR/root" "$H")
 mkdir -p "$USER_DIR/support"
 copy_tree "$BUILD_DIR/self-contained/$RELEASE" "$USER_DIR/support/$RELEASE"
 rm -rf "$USER_DIR/support/$RELEASE/ws"

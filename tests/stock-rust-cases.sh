@@ -49,6 +49,8 @@ WS_TAG=stock-rust
 . "$WS/tests/lib/stock-rust-kernel.sh"
 # shellcheck source=tests/lib/unprivileged.sh
 . "$WS/tests/lib/unprivileged.sh"
+# shellcheck source=tests/lib/headers-root.sh
+. "$WS/tests/lib/headers-root.sh"
 
 need_tools modinfo:kmod nm:binutils readelf:binutils dpkg-deb:dpkg
 RESULTS=$1
@@ -60,18 +62,6 @@ mkdir -p "$LOGS"
 exec 4>"$RESULTS"
 KTAP_FD=4
 : >"$VM_ARGS"
-
-# root_copy FROM TO: a copy of the headers root FROM (hard links, else a
-# plain copy) at TO, its headers' Makefile, which names the root by its
-# absolute path, pointing at TO; prints the copy's headers folder.
-root_copy() {
-	rc_headers=$2/usr/src/${H##*/usr/src/}
-	rm -rf "$2"
-	cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2" && cp -a "$1" "$2"; }
-	rm "$rc_headers/Makefile"
-	sed "s|$1/|$2/|" "$1/usr/src/${H##*/usr/src/}/Makefile" >"$rc_headers/Makefile"
-	echo "$rc_headers"
-}
 
 # --- 1. the stock kernel ---------------------------------------------------------
 stock_rust_kernel "$LABEL"
@@ -124,7 +114,7 @@ result "... and that the metadata was rebuilt for this kernel and its .config" "
 # into the wrong ones): its record names the next sublevel.
 upstream=${RELEASE%%[!0-9.]*}
 other=${upstream%.*}.$((${upstream##*.} + 1))${RELEASE#"$upstream"}
-OH=$(root_copy "$ROOT" "$BUILD_DIR/stock-rust/$RELEASE/other-root")
+OH=$(headers_root_copy "$ROOT" "$BUILD_DIR/stock-rust/$RELEASE/other-root" "$H2")
 sed -i "s/^release .*/release $other/" "$OH/rust/rust-metadata.origin"
 log=$LOGS/doctor-other-release.log
 make --no-print-directory -C "$WS" doctor KDIR="$OH" >"$log" 2>&1 || true
@@ -181,7 +171,7 @@ done
 # stock release, depmod makes modules.dep; the VM run below modprobes them
 # ("[stock-7.3 dkms]").
 DROOT=$BUILD_DIR/stock-rust/$RELEASE/dkms-root
-DH=$(root_copy "$ROOT" "$DROOT")
+DH=$(headers_root_copy "$ROOT" "$DROOT" "$H2")
 [ -e "$DROOT/lib" ] || ln -s usr/lib "$DROOT/lib"
 DLIB=$DROOT/usr/lib/modules/$RELEASE
 rm -f "$DLIB/build"
@@ -222,7 +212,7 @@ fi
 USER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ws-stock-rust.XXXXXX")
 trap 'rm -rf "$USER_DIR"' EXIT
 chmod 0755 "$USER_DIR"
-UH=$(root_copy "$ROOT" "$USER_DIR/root")
+UH=$(headers_root_copy "$ROOT" "$USER_DIR/root" "$H2")
 OUT=$USER_DIR/outside
 cp -R "$WS/tests/stock-rust/outside" "$OUT"
 touch "$USER_DIR/before"
@@ -275,19 +265,11 @@ if [ -f "$ko" ]; then
 	console=$LOGS/outside-console.log
 	"$WS/tests/vm/boot-qemu.sh" --kernel "$STOCK_IMAGE" "$H2" "$initrd" "$console" "$GUEST" >&4
 	# The guest's lines (tests/lib/ktap.sh's format) as this suite's own.
-	tr -d '\r' <"$GUEST" | grep -v '^# stock-rust guest: end' |
-		while IFS= read -r line; do
-			case $line in
-			'not ok '*) why=${line#* # }; [ "$why" != "$line" ] || why=""
-				line=${line#not ok }; not_ok "outside: ${line%% # *}" "$why" ;;
-			'ok '*) ok "outside: ${line#ok }" ;;
-			'#'*) diag "outside: ${line#\# }" ;;
-			esac
-		done
-	result "outside: the guest ran to its end" "no end marker (console: $console)" \
+	ktap_label <(grep -v '^# stock-rust guest: end' "$GUEST") outside >&4
+	result "[outside] the guest ran to its end" "no end marker (console: $console)" \
 		grep -q '^# stock-rust guest: end' "$GUEST"
-	result "outside: Debian's vmlinuz logged its line ('outside_hello: built against Debian's headers, loaded')" \
+	result "[outside] Debian's vmlinuz logged its line ('outside_hello: built against Debian's headers, loaded')" \
 		"not in $console" grep -q "outside_hello: built against Debian's headers, loaded" "$console"
 else
-	skip "outside: Debian's vmlinuz loads it" "it did not build"
+	skip "[outside] Debian's vmlinuz loads it" "it did not build"
 fi
