@@ -55,9 +55,13 @@ KERNEL_CRATE_HAS DEBIAN_HEADERS SELF_CONTAINED_REFUSAL"
 
 # What a Debian environment has besides the generation's toolchain and
 # source: what a kernel build runs (pahole, of dwarves: module BTF for a
-# tree with DEBUG_INFO_BTF_MODULES, such as Debian's stock 7.3).
+# tree with DEBUG_INFO_BTF_MODULES, such as Debian's stock 7.3; openssl,
+# which Kconfig probes for OPENSSL_SUPPORTS_ML_DSA, and libssl-dev, for
+# the module signing tool of a stock configuration). With these, the
+# generation's environment also serves make rust-metadata for the stock
+# kernel of its release when the versions agree (scripts/rust-metadata.sh).
 KCONF_ENV_BUILD_PACKAGES="make gcc libc6-dev bc bison flex libelf-dev cpio
-python3 perl xz-utils kmod dwarves"
+python3 perl xz-utils kmod dwarves openssl libssl-dev"
 
 # The host's Debian release (codename).
 kconf_host_release() {

@@ -108,17 +108,48 @@ trap - EXIT
 step_done
 
 # --- 2. the environment ----------------------------------------------------------
-# What a kernel build runs (kernel-conf.sh's list), what Kconfig probes
-# (openssl: CONFIG_OPENSSL_SUPPORTS_ML_DSA) and the host programs build
-# with (libssl-dev: sign-file).
-ENV_NAME=rust-metadata-$STOCK_RELEASE
+# The pinned tools and source, with what a kernel build runs
+# (kernel-conf.sh's list: with openssl, which Kconfig probes for
+# CONFIG_OPENSSL_SUPPORTS_ML_DSA, and libssl-dev, for sign-file).
 # (Those of the build packages pinned above are left out of the list.)
 build_packages=$(for p in $KCONF_ENV_BUILD_PACKAGES; do
 	case " $tools " in *" $p="*) ;; *) echo "$p" ;; esac
 done | paste -sd' ')
-PACKAGES="$tools $SOURCE_PACKAGE=$STOCK_VERSION $build_packages libssl-dev openssl"
+PACKAGES="$tools $SOURCE_PACKAGE=$STOCK_VERSION $build_packages"
+
+# env_has NAME PACKAGE[=VERSION]...: the environment build/envs/NAME is
+# complete (its inputs are recorded) and has each PACKAGE installed, at
+# exactly VERSION when one is given.
+env_has() {
+	eh_admin=$BUILD_DIR/envs/$1/var/lib/dpkg
+	[ -f "$BUILD_DIR/envs/$1.inputs" ] && [ -d "$eh_admin" ] || return 1
+	shift
+	for eh_pkg; do
+		eh_got=$(dpkg-query --admindir="$eh_admin" -W -f='${db:Status-Abbrev}${Version}' \
+			"${eh_pkg%%=*}" 2>/dev/null) || return 1
+		case $eh_pkg in
+		*=*) [ "$eh_got" = "ii ${eh_pkg#*=}" ] || return 1 ;;
+		*) case $eh_got in "ii "*) ;; *) return 1 ;; esac ;;
+		esac
+	done
+}
+
+# The environment of the workspace's generation of this series (made by
+# make deps for its kernel: the same release's toolchain and source) is
+# used when it has every one of those packages at those versions, as it
+# does while the archive's versions are the ones the stock kernel was
+# built with; else one of the metadata's own, with exactly those.
+gen_env=$(conf=$(kconf_find "$STOCK_SERIES") && [ -n "$conf" ] &&
+	kconf_load "$(basename "$conf" .conf)" && echo "$KCONF_ENV") || gen_env=""
 # shellcheck disable=SC2086 # one word per package
-"$WS/scripts/debian-env.sh" "$ENV_NAME" "$(echo "$STOCK_SUITES" | tr ' ' ',')" $PACKAGES >/dev/null
+if [ -n "$gen_env" ] && env_has "$gen_env" $PACKAGES; then
+	ENV_NAME=$gen_env
+	say "build/envs/$ENV_NAME, the $STOCK_SERIES generation's environment, has every package at its pinned version: using it"
+else
+	ENV_NAME=rust-metadata-$STOCK_RELEASE
+	# shellcheck disable=SC2086 # one word per package
+	"$WS/scripts/debian-env.sh" "$ENV_NAME" "$(echo "$STOCK_SUITES" | tr ' ' ',')" $PACKAGES >/dev/null
+fi
 export WS_ENV_BINDS="$KDIR"
 RUN="$WS/scripts/env-run.sh $ENV_NAME"
 # in_env COMMAND...: COMMAND in the environment, as Debian's build ran
@@ -186,7 +217,7 @@ changed=$(LC_ALL=C comm -3 "$TOP/config.stock" "$TOP/config.rebuilt" |
 		"those the kernel was configured with, so the metadata would not be the kernel's"
 step_done
 
-step_start "make modules_prepare (the Rust crates; about 10 minutes on 2 cores)"
+step_start "make modules_prepare (the Rust crates; about 2 minutes on 2 cores)"
 with_progress "$LOG" in_env make -C "$SRC" -j"${RUST_METADATA_JOBS:-2}" modules_prepare || {
 	tail -n 15 "$LOG" >&2
 	die "make modules_prepare failed; full log: $LOG"
