@@ -448,34 +448,41 @@ run: kernel
 		$(if $(filter 1,$(ALL)),,--changed-only $(BUILD_DIR)/vm/make-run.state)) --show
 
 # make bench: the Rust misc device against its C twin and the kernel's
-# floor, BENCH_BOOTS boots of the workspace's kernel one after the other
-# (tests/bench/run.sh; the intervals are over the boots): the
-# table and PASS/MISS per goal on the terminal, build/bench/report.md and
-# build/bench/chart.svg (gnuplot-nox, installed by install-deps.sh --bench).
-# BENCH_ROUNDS rounds per boot, each batch at least BENCH_TARGET_US
-# microseconds.
-# BENCH_ICOUNT=1: QEMU counts instructions instead (-icount shift=0, one
-# "ns" per guest instruction: exact, repeatable counts per operation; one
-# boot unless BENCH_BOOTS says otherwise), written to build/bench-icount/.
-# make check runs a short one on the default generation ("[bench]"
-# results: it works, the twins agree), never judging the goals.
-BENCH_BOOTS ?= $(if $(filter 1,$(BENCH_ICOUNT)),1,8)
+# floor on the generation's benchmark kernels, optimized as distribution
+# kernels are (BENCH_FRAGMENTS in kernels/*.conf: performance.config, -O2),
+# build/linux-<gen>-bench, and for 7.3 also build/linux-7.3-bench-no-inline,
+# the same without CONFIG_RUST_INLINE_HELPERS (tests/bench/kernels.sh).
+# On each: BENCH_BOOTS boots one after the other (tests/bench/run.sh; the
+# intervals are over the boots), BENCH_ROUNDS rounds per boot, each batch at
+# least BENCH_TARGET_US microseconds: the table and PASS/MISS per goal on
+# the terminal, build/bench/linux-<gen>-bench[-no-inline]/report.md and
+# chart.svg (gnuplot-nox, installed by install-deps.sh --bench); then one
+# boot with QEMU counting instructions (-icount shift=0, one "ns" per guest
+# instruction: exact, repeatable counts per operation), BENCH_ICOUNT_ROUNDS
+# rounds, in .../linux-<gen>-bench[-no-inline]-icount/; with two kernels,
+# build/bench/inlining.md, what the inlining changes per operation.
+# make check runs a short one on the default generation's test kernel
+# ("[bench]" results: it works, the twins agree), never judging the goals.
+BENCH_BOOTS ?= 8
 BENCH_ROUNDS ?= 6
 BENCH_TARGET_US ?= 4000
+BENCH_ICOUNT_ROUNDS ?= 6
 CHECK_BENCH_BOOTS := 2
 CHECK_BENCH_ROUNDS := 3
 CHECK_BENCH_TARGET_US := 200
 CHECK_BENCH = $(filter $(DEFAULT_KERNEL),$(KERNEL))
 BENCH_RUN = $(WS)/tests/bench/run.sh --rounds $(1) \
 	--target-us $(2) --out $(BUILD_DIR)/$(3) $(4)
-BENCH_DIR = bench$(if $(filter 1,$(BENCH_ICOUNT)),-icount)
-bench: kernel
+bench:
+	@$(call DEPS,$(sort $(KERNEL) $(PROGRAMS_KERNEL)))
 	@$(WS)/scripts/install-deps.sh --bench
-	@$(MAKE) --no-print-directory -C $(WS) KDIR=$(DEFAULT_KDIR) modules
-	@mkdir -p $(BUILD_DIR)/$(BENCH_DIR)
-	@$(call HOST_SUITE,$(BUILD_DIR)/$(BENCH_DIR)/results.log,$(call BENCH_RUN,$(BENCH_ROUNDS),$(BENCH_TARGET_US),$(BENCH_DIR),--boots $(BENCH_BOOTS) --chart \
-		$(if $(filter 1,$(BENCH_ICOUNT)),--icount)) >$(BUILD_DIR)/$(BENCH_DIR)/results.log)
-	@$(WS)/tests/ktap-report.sh $(BUILD_DIR)/$(BENCH_DIR)/results.log:bench
+	@mkdir -p $(BUILD_DIR)/bench
+	@rm -f $(BUILD_DIR)/bench/report.list; : >$(BUILD_DIR)/bench/kernels-results.log
+	@$(call HOST_SUITE,$(BUILD_DIR)/bench/kernels-results.log,$(WS)/tests/bench/kernels.sh \
+		--boots $(BENCH_BOOTS) --rounds $(BENCH_ROUNDS) --target-us $(BENCH_TARGET_US) \
+		--icount-rounds $(BENCH_ICOUNT_ROUNDS))
+	@echo '$(BUILD_DIR)/bench/kernels-results.log:bench' >>$(BUILD_DIR)/bench/report.list
+	@$(call REPORT,$(BUILD_DIR)/bench/report.list)
 
 # make check: the whole suite on every kernel generation of KERNELS (all of
 # kernels/*.conf; KERNELS=6.1 for one), then one KTAP report. Once for all
@@ -685,7 +692,7 @@ check-debug-in-parallel-%:
 check-debug-generation: kernel-debug
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
 	@$(call HOST_SUITE,$(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log,$(TIMED) "[$(KERNEL_SERIES) debug] module builds" \
-		$(WS)/tests/debug-modules.sh $(DEBUG_KDIR) $(BUILD_DIR)/debug-$(KERNEL)/src \
+		$(WS)/tests/variant-modules.sh $(DEBUG_KDIR) $(BUILD_DIR)/debug-$(KERNEL)/src debug \
 		>$(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log)
 	@VM_TIMEOUT=$${VM_TIMEOUT:-2400} VM_MEMORY=$${VM_MEMORY:-1G} \
 		$(call VM_RUN,$(DEBUG_KDIR),$(DEBUG_FUZZ_OPS)) --debug \
@@ -734,8 +741,9 @@ help:
 	@echo '                allocation failures and 1,000,000 fuzzed ops'
 	@echo '  make kernels, make kernels-debug   every generation'"'"'s kernel (KERNELS=...), one after the other'
 	@echo '  make bench    rust_misc vs its C twin c_misc vs the kernel floor in QEMU: table,'
-	@echo '                build/bench/report.md and chart.svg [BENCH_BOOTS=8 BENCH_ROUNDS=6 BENCH_TARGET_US=4000];'
-	@echo '                BENCH_ICOUNT=1: exact instruction counts instead of times (build/bench-icount)'
+	@echo '                on the -O2 bench kernels (7.3: with and without CONFIG_RUST_INLINE_HELPERS),'
+	@echo '                timed and in exact instruction counts; build/bench/*/report.md, chart.svg,'
+	@echo '                inlining.md [BENCH_BOOTS=8 BENCH_ROUNDS=6 BENCH_TARGET_US=4000 BENCH_ICOUNT_ROUNDS=6]'
 	@echo
 	@echo 'Toolchain passed to Kbuild (KDIR is Linux $(or $(KDIR_SERIES),?), $(if $(WS_KERNEL_CONF),described by kernels/$(notdir $(WS_KERNEL_CONF)),a generation with no kernels/*.conf)):'
 	@echo '  RUSTC=$(RUSTC)'

@@ -8,6 +8,10 @@
 #
 #   build-kernel.sh          build/linux-$KERNEL_LABEL, with CONFIG_FRAGMENTS
 #   build-kernel.sh debug    build/linux-$KERNEL_LABEL-debug, with DEBUG_FRAGMENTS
+#   build-kernel.sh bench    build/linux-$KERNEL_LABEL-bench, with BENCH_FRAGMENTS
+#   build-kernel.sh bench-no-inline
+#                            build/linux-$KERNEL_LABEL-bench-no-inline, with
+#                            BENCH_NO_INLINE_FRAGMENTS
 #
 # KERNEL (from the Makefile, default its KERNEL) names the description.
 # A tree is reused while its inputs are unchanged: the source package
@@ -35,11 +39,16 @@ case "${1:-}" in
 	WS_TAG=kernel-$KERNEL_LABEL
 	KDIR=$KCONF_KDIR
 	names=$CONFIG_FRAGMENTS ;;
-debug)
-	WS_TAG=kernel-$KERNEL_LABEL-debug
-	KDIR=$KCONF_KDIR-debug
-	names=$DEBUG_FRAGMENTS ;;
-*) die "usage: $0 [debug]" ;;
+debug | bench | bench-no-inline)
+	WS_TAG=kernel-$KERNEL_LABEL-$1
+	KDIR=$KCONF_KDIR-$1
+	case "$1" in
+	debug) names=$DEBUG_FRAGMENTS ;;
+	bench) names=$BENCH_FRAGMENTS ;;
+	bench-no-inline) names=$BENCH_NO_INLINE_FRAGMENTS ;;
+	esac
+	[ -n "$names" ] || die "$KCONF_FILE has no $1 kernel (BENCH_NO_INLINE_FRAGMENTS: a generation with CONFIG_RUST_INLINE_HELPERS)" ;;
+*) die "usage: $0 [debug|bench|bench-no-inline]" ;;
 esac
 FRAGMENTS=""
 for name in $names; do

@@ -322,3 +322,25 @@ else
 fi
 result "headers: the build used the tree's recorded compiler" \
 	"no RUSTC=$RUSTC in $log" grep -qF "RUSTC=$RUSTC " "$log"
+
+# A kernel with CONFIG_RUST_INLINE_HELPERS (7.3): the package carries the
+# C helpers' bitcode (rust/helpers/helpers_module.bc), which Kbuild links
+# into each Rust module, so that a module built against the packaged
+# tree inlines them too: none of its undefined symbols is a helper
+# (rust_helper_*). (make bench's kernel without the option is the
+# contrast: its rust_misc calls them, tests/bench/kernels.sh.)
+if grep -qx 'CONFIG_RUST_INLINE_HELPERS=y' "$RELOCATED/.config"; then
+	name="headers: the Rust modules built against the package call no C helper (CONFIG_RUST_INLINE_HELPERS)"
+	calls="" rust=0
+	for ko in "${built[@]}"; do
+		[ -n "$(find "$(dirname "$ko")" -maxdepth 1 -name '*.rs' -print -quit)" ] || continue
+		rust=$((rust + 1))
+		calls="$calls$(nm -u "$ko" | awk -v m="${ko##*/}" '$2 ~ /^rust_helper_/ { printf " %s:%s", m, $2 }')"
+	done
+	if [ "$rust" -gt 0 ] && [ -z "$calls" ]; then
+		ok "$name"
+		diag "$rust Rust modules, nm -u: no rust_helper_* symbol"
+	else
+		not_ok "$name" "${calls:-no Rust module was built}"
+	fi
+fi

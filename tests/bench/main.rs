@@ -9,6 +9,8 @@
 //! misc-bench report --guest LOG --rust-ko PATH --rust-size FILE
 //!                   --c-ko PATH --c-size FILE --md OUT --dat OUT
 //!                   [--previous CHART_DAT] [--fact KEY=VALUE]...
+//! misc-bench inlining --inlined DIR --not-inlined DIR
+//!                     --icount-inlined DIR --icount-not-inlined DIR --md OUT
 //! misc-bench tsc-khz
 //! ```
 //!
@@ -23,6 +25,10 @@
 //!   stdout, report.md and chart.dat; LOG holds every boot's lines, each
 //!   boot's after a `bench-boot N` line (run.sh); with `--previous`, each
 //!   Rust/C ratio against the previous run's re-run interval (previous.rs).
+//! - `inlining` runs on the host (inlining.rs): the chart.dat of the four
+//!   runs of `make bench` (the kernels with and without
+//!   `CONFIG_RUST_INLINE_HELPERS`, in time and in instructions) side by
+//!   side, on stdout as `#` lines and in OUT.
 //! - `tsc-khz` runs on the host (tsc.rs): its TSC's frequency, which the
 //!   guest gets on its command line instead of calibrating it.
 //!
@@ -44,6 +50,7 @@ mod errno;
 #[allow(dead_code)] // Shared: each program uses a part.
 #[path = "../modules/rust_misc/fd.rs"]
 mod fd;
+mod inlining;
 #[path = "../lib/rust/kmod.rs"]
 mod kmod;
 #[allow(dead_code)] // Shared: each program uses a part.
@@ -80,6 +87,8 @@ fn usage() -> ! {
         "usage: misc-bench measure --rounds R --target-us T --rust-ko PATH --c-ko PATH\n       \
          misc-bench report --guest LOG --rust-ko PATH --rust-size FILE --c-ko PATH \
          --c-size FILE --md OUT --dat OUT [--previous CHART_DAT] [--fact KEY=VALUE]...\n       \
+         misc-bench inlining --inlined DIR --not-inlined DIR --icount-inlined DIR \
+         --icount-not-inlined DIR --md OUT\n       \
          misc-bench tsc-khz"
     );
     exit(2)
@@ -176,6 +185,22 @@ fn report_cmd(opts: &HashMap<String, String>, facts: &[(String, String)]) -> boo
     !lines.iter().any(|l| l.starts_with("not ok "))
 }
 
+/// `inlining`: the four runs' chart.dat side by side (inlining.rs).
+fn inlining_cmd(opts: &HashMap<String, String>) -> bool {
+    let dat = |name: &str| inlining::parse(&read(&format!("{}/chart.dat", get(opts, name))));
+    let (inlined, not_inlined) = (dat("inlined"), dat("not-inlined"));
+    let (icount_inlined, icount_not_inlined) = (dat("icount-inlined"), dat("icount-not-inlined"));
+    let (lines, md) = inlining::table(&inlining::Runs {
+        inlined: &inlined,
+        not_inlined: &not_inlined,
+        icount_inlined: &icount_inlined,
+        icount_not_inlined: &icount_not_inlined,
+    });
+    println!("{}", lines.join("\n"));
+    write(get(opts, "md"), &md);
+    !inlined.is_empty()
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((cmd, rest)) = args.split_first() else {
@@ -185,6 +210,7 @@ fn main() {
     let passed = match cmd.as_str() {
         "measure" if facts.is_empty() => measure_cmd(&opts),
         "report" => report_cmd(&opts, &facts),
+        "inlining" if facts.is_empty() => inlining_cmd(&opts),
         "tsc-khz" if rest.is_empty() => {
             println!("{}", tsc::measure_khz());
             true

@@ -27,7 +27,7 @@
 #   --icount        QEMU's -icount shift=0: the guest's clock advances one
 #                   nanosecond per instruction, so every "ns" of the run is
 #                   one guest instruction executed, exact and repeatable
-#                   (make bench BENCH_ICOUNT=1)
+#                   (make bench runs one such boot per kernel)
 #   --kdir KDIR     the kernel that boots (default: the workspace's)
 #   --modules DIR   the built module folders (default: the workspace's)
 #

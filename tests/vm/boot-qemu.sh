@@ -18,7 +18,7 @@
 #   --icount       the guest's clock counts instructions (-icount shift=0:
 #                  one nanosecond per instruction executed): the guest's
 #                  timings become counts of executed instructions, exact
-#                  and repeatable (make bench BENCH_ICOUNT=1)
+#                  and repeatable (make bench runs one such boot per kernel)
 #
 # TCG always: /dev/kvm can exist on these hosts but hangs a Linux boot.
 # Multi-threaded TCG is never used: with 2 vCPUs on 2 shared host cores it

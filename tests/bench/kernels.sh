@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: the benchmark (tests/bench/run.sh) on the generation's
+# benchmark kernels, optimized as distribution kernels are
+# (BENCH_FRAGMENTS: performance.config, -O2 and -Copt-level=2):
+# build/linux-KERNEL-bench and, for a generation that describes it
+# (BENCH_NO_INLINE_FRAGMENTS, 7.3), build/linux-KERNEL-bench-no-inline,
+# the same source and options but CONFIG_RUST_INLINE_HELPERS. For each:
+#
+# - the kernel (scripts/build-kernel.sh VARIANT, reused while its inputs
+#   are unchanged) and the modules built against it from a copy of the
+#   sources (tests/variant-modules.sh);
+# - BOOTS boots timed, with the chart (build/bench/linux-KERNEL-VARIANT/);
+# - one boot counting instructions, QEMU -icount
+#   (build/bench/linux-KERNEL-VARIANT-icount/).
+#
+# With both kernels, build/bench/inlining.md puts them side by side
+# (misc-bench inlining): each operation's Rust/C with the helpers inlined
+# and without, and the instructions the inlining saves on each side.
+#
+#   tests/bench/kernels.sh --boots B --rounds R --target-us T --icount-rounds N
+#
+# Each run's result lines go to its results.log; the list of them, labelled
+# ("bench", "bench no-inline"), to build/bench/report.list, which make
+# bench reports (tests/ktap-report.sh). Run through the top-level Makefile.
+set -eu
+WS_TAG=bench
+# shellcheck source=scripts/lib.sh
+. "$WS/scripts/lib.sh"
+# shellcheck source=scripts/kernel-conf.sh
+. "$WS/scripts/kernel-conf.sh"
+
+BOOTS=
+ROUNDS=
+TARGET_US=
+ICOUNT_ROUNDS=
+usage() {
+	die "usage: $0 --boots B --rounds R --target-us T --icount-rounds N"
+}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--boots) BOOTS=$2; shift ;;
+	--rounds) ROUNDS=$2; shift ;;
+	--target-us) TARGET_US=$2; shift ;;
+	--icount-rounds) ICOUNT_ROUNDS=$2; shift ;;
+	*) usage ;;
+	esac
+	shift
+done
+for value in "$BOOTS" "$ROUNDS" "$TARGET_US" "$ICOUNT_ROUNDS"; do
+	[ -n "$value" ] || usage
+done
+
+need_tools nm:binutils
+# (Read in a subshell: kconf_load sets the description's fields, such as
+# LLVM_VERSION, anew, no longer exported to run.sh.)
+kdir_base=$(kconf_load "$KERNEL" && echo "$KCONF_KDIR")
+no_inline=$(kconf_load "$KERNEL" && echo "$BENCH_NO_INLINE_FRAGMENTS")
+variants=(bench)
+[ -z "$no_inline" ] || variants+=(bench-no-inline)
+
+OUT=$BUILD_DIR/bench
+LIST=$OUT/report.list
+mkdir -p "$OUT"
+: >"$LIST"
+for variant in "${variants[@]}"; do
+	kdir=$kdir_base-$variant
+	dir=$OUT/$(basename "$kdir")
+	mkdir -p "$dir" "$dir-icount"
+	results=$dir/results.log
+	echo "$results:${variant/-/ }" >>"$LIST"
+	"$WS/scripts/build-kernel.sh" "$variant" >&2
+	src=$BUILD_DIR/$variant-$KERNEL/src
+	"$WS/tests/variant-modules.sh" "$kdir" "$src" "$variant" >"$results"
+	grep -q '^not ok' "$results" && continue
+	{
+		# The C helpers: never called by rust_misc when its kernel
+		# inlines them, called when it does not (the contrast that shows
+		# the first check can fail).
+		helpers=$(nm -u "$src/modules/rust_misc/rust_misc.ko" |
+			awk '$2 ~ /^rust_helper_/ { print $2 }' | sort -u | paste -sd' ')
+		if grep -qx 'CONFIG_RUST_INLINE_HELPERS=y' "$kdir/.config"; then
+			name="helpers: rust_misc.ko calls no C helper (CONFIG_RUST_INLINE_HELPERS=y)"
+			if [ -z "$helpers" ]; then ok "$name"; else not_ok "$name" "nm -u: $helpers"; fi
+		else
+			name="helpers: rust_misc.ko calls the C helpers (CONFIG_RUST_INLINE_HELPERS off)"
+			if [ -n "$helpers" ]; then ok "$name"; else not_ok "$name" "nm -u shows no rust_helper_*"; fi
+			[ -z "$helpers" ] || diag "nm -u: $helpers"
+		fi
+		"$WS/tests/bench/run.sh" --rounds "$ROUNDS" --target-us "$TARGET_US" --boots "$BOOTS" \
+			--chart --kdir "$kdir" --modules "$src/modules" --out "$dir"
+		# The instruction counts: one boot (they repeat exactly), its own
+		# result lines ("icount: ...").
+		"$WS/tests/bench/run.sh" --rounds "$ICOUNT_ROUNDS" --target-us "$TARGET_US" --icount \
+			--kdir "$kdir" --modules "$src/modules" --out "$dir-icount" |
+			sed -E 's/^((not )?ok )/\1icount: /'
+	} >>"$results"
+done
+
+[ "${#variants[@]}" -eq 2 ] || exit 0
+inlined=$OUT/$(basename "$kdir_base")-bench
+not_inlined=$inlined-no-inline
+results=$OUT/inlining-results.log
+echo "$results:bench" >>"$LIST"
+name="inlining: the kernels with and without CONFIG_RUST_INLINE_HELPERS side by side"
+if table=$("$inlined/bin/misc-bench" inlining --inlined "$inlined" --not-inlined "$not_inlined" \
+	--icount-inlined "$inlined-icount" --icount-not-inlined "$not_inlined-icount" \
+	--md "$OUT/inlining.md" 2>&1); then
+	{
+		ok "$name"
+		echo "$table"
+		diag "table: $OUT/inlining.md"
+	} >"$results"
+else
+	{
+		not_ok "$name" "misc-bench inlining failed"
+		echo "$table" | diag_lines
+	} >"$results"
+fi
