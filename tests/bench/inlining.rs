@@ -8,6 +8,7 @@
 //! helpers inlined into the Rust code and without, and how many guest
 //! instructions the inlining saves each side.
 
+use crate::report_md::read_chart_data;
 use std::fmt::Write as _;
 
 /// One operation's line of a chart.dat (report_md.rs writes them).
@@ -24,17 +25,12 @@ pub struct Line {
 /// those without both sides (the floor's own, NaN) or that do not parse
 /// are left out.
 pub fn parse(text: &str) -> Vec<(String, Line)> {
-    let mut lines = Vec::new();
-    for line in text.lines().filter(|l| l.starts_with('"')) {
-        let Some((label, rest)) = line[1..].split_once('"') else {
-            continue;
-        };
-        let nums: Vec<f64> = rest
-            .split_whitespace()
-            .filter_map(|f| f.parse().ok())
-            .collect();
-        if let [rust, c, _, ratio, lo, hi, ..] = nums[..] {
-            if [rust, c, ratio, lo, hi].iter().all(|v| v.is_finite()) {
+    read_chart_data(text)
+        .into_iter()
+        .filter_map(|(label, nums)| match nums[..] {
+            [rust, c, _, ratio, lo, hi, ..]
+                if [rust, c, ratio, lo, hi].iter().all(|v| v.is_finite()) =>
+            {
                 let line = Line {
                     rust,
                     c,
@@ -42,11 +38,11 @@ pub fn parse(text: &str) -> Vec<(String, Line)> {
                     lo,
                     hi,
                 };
-                lines.push((label.to_string(), line));
+                Some((label, line))
             }
-        }
-    }
-    lines
+            _ => None,
+        })
+        .collect()
 }
 
 /// The four runs of one `make bench`.

@@ -6,6 +6,7 @@
 //! another run's ratio should fall, 95 times in 100)? Under TCG that is the
 //! test of whether the intervals mean anything from one run to the next.
 
+use crate::report_md::read_chart_data;
 use crate::stats::RatioCi;
 use crate::summary::Row;
 use std::collections::HashMap;
@@ -14,14 +15,7 @@ use std::collections::HashMap;
 /// (NaN) or that do not parse are left out.
 pub fn parse_chart_data(text: &str) -> HashMap<String, RatioCi> {
     let mut ratios = HashMap::new();
-    for line in text.lines().filter(|l| l.starts_with('"')) {
-        let Some((label, rest)) = line[1..].split_once('"') else {
-            continue;
-        };
-        let nums: Vec<f64> = rest
-            .split_whitespace()
-            .filter_map(|f| f.parse().ok())
-            .collect();
+    for (label, nums) in read_chart_data(text) {
         if let [_, _, _, ratio, lo, hi, next_lo, next_hi] = nums[..] {
             let ci = RatioCi {
                 ratio,
@@ -34,7 +28,7 @@ pub fn parse_chart_data(text: &str) -> HashMap<String, RatioCi> {
                 .iter()
                 .all(|v| v.is_finite())
             {
-                ratios.insert(label.to_string(), ci);
+                ratios.insert(label, ci);
             }
         }
     }

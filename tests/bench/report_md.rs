@@ -208,3 +208,19 @@ pub fn chart_data(rows: &[Row]) -> String {
     }
     dat
 }
+
+/// chart.dat read back: each operation's label and its numbers, in the
+/// file's order (NaN where chart_data wrote one; a line that does not
+/// parse is left out).
+pub fn read_chart_data(text: &str) -> Vec<(String, Vec<f64>)> {
+    text.lines()
+        .filter_map(|line| {
+            let (label, rest) = line.strip_prefix('"')?.split_once('"')?;
+            let nums = rest
+                .split_whitespace()
+                .filter_map(|f| f.parse().ok())
+                .collect();
+            Some((label.to_string(), nums))
+        })
+        .collect()
+}
