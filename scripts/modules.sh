@@ -53,6 +53,13 @@ modules_is_rust() {
 	[ -n "$(find "$1" -name '*.rs' ! -name bindings_generated.rs -print -quit)" ]
 }
 
+# modules_helper_calls KO: the kernel's C helpers for Rust (rust_helper_*)
+# that the built module KO calls, one per line; none when its kernel has
+# CONFIG_RUST_INLINE_HELPERS, whose bitcode Kbuild links into the module.
+modules_helper_calls() {
+	nm -u "$1" | awk '$2 ~ /^rust_helper_/ { print $2 }' | sort -u
+}
+
 # modules_listed: fails, saying why, when the top-level Kbuild lists a
 # folder without a Kbuild or a folder's Kbuild names no module.
 modules_listed() {

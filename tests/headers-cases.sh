@@ -333,9 +333,9 @@ if grep -qx 'CONFIG_RUST_INLINE_HELPERS=y' "$RELOCATED/.config"; then
 	name="headers: the Rust modules built against the package call no C helper (CONFIG_RUST_INLINE_HELPERS)"
 	calls="" rust=0
 	for ko in "${built[@]}"; do
-		[ -n "$(find "$(dirname "$ko")" -maxdepth 1 -name '*.rs' -print -quit)" ] || continue
+		modules_is_rust "$(dirname "$ko")" || continue
 		rust=$((rust + 1))
-		calls="$calls$(nm -u "$ko" | awk -v m="${ko##*/}" '$2 ~ /^rust_helper_/ { printf " %s:%s", m, $2 }')"
+		calls="$calls$(modules_helper_calls "$ko" | sed "s|^| ${ko##*/}:|" | tr -d '\n')"
 	done
 	if [ "$rust" -gt 0 ] && [ -z "$calls" ]; then
 		ok "$name"

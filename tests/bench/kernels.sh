@@ -55,8 +55,9 @@ done
 need_tools nm:binutils
 # (Read in a subshell: kconf_load sets the description's fields, such as
 # LLVM_VERSION, anew, no longer exported to run.sh.)
-kdir_base=$(kconf_load "$KERNEL" && echo "$KCONF_KDIR")
-no_inline=$(kconf_load "$KERNEL" && echo "$BENCH_NO_INLINE_FRAGMENTS")
+read -r kdir_base no_inline < <(kconf_load "$KERNEL" &&
+	echo "$KCONF_KDIR ${BENCH_NO_INLINE_FRAGMENTS:+yes}") ||
+	die "cannot read the description of the kernel generation '$KERNEL'"
 variants=(bench)
 [ -z "$no_inline" ] || variants+=(bench-no-inline)
 
@@ -78,8 +79,7 @@ for variant in "${variants[@]}"; do
 		# The C helpers: never called by rust_misc when its kernel
 		# inlines them, called when it does not (the contrast that shows
 		# the first check can fail).
-		helpers=$(nm -u "$src/modules/rust_misc/rust_misc.ko" |
-			awk '$2 ~ /^rust_helper_/ { print $2 }' | sort -u | paste -sd' ')
+		helpers=$(modules_helper_calls "$src/modules/rust_misc/rust_misc.ko" | paste -sd' ')
 		if grep -qx 'CONFIG_RUST_INLINE_HELPERS=y' "$kdir/.config"; then
 			name="helpers: rust_misc.ko calls no C helper (CONFIG_RUST_INLINE_HELPERS=y)"
 			if [ -z "$helpers" ]; then ok "$name"; else not_ok "$name" "nm -u: $helpers"; fi
