@@ -659,13 +659,17 @@ check-doctor:
 # unload waits for some), two vCPUs (single-threaded TCG), and the
 # guest's debug tests (CYCLES load/unload cycles per Rust module, C_CYCLES
 # per C twin, failing allocations, kmemleak, 1,000,000 fuzzed operations);
-# "[6.12 debug]" results. The
+# "[6.12 debug 1/2]" and "[6.12 debug 2/2]" results: each generation's run
+# is split over DEBUG_VM_PARTS VMs side by side (tests/run-vm.sh --parts),
+# the modules' debug tests shared out among them, so that a lone
+# generation's run (CI's 7.3) uses both cores. The
 # kernels are built one after the other (each build uses every core), then
 # the generations' runs go side by side (each VM is one host thread), each
 # logged to build/logs/<label>/check-debug.log, and reported together.
 DEBUG_KDIR := $(DEFAULT_KDIR)-debug
 CYCLES ?= 1000
 C_CYCLES ?= 100
+DEBUG_VM_PARTS ?= 2
 DEBUG_TIMES := $(BUILD_DIR)/logs/check-debug-times.log
 DEBUG_LISTS = $(foreach k,$(KERNELS),$(BUILD_DIR)/logs/$(k)/check-debug-reports.list)
 check-debug: export WS_TIMES := $(DEBUG_TIMES)
@@ -695,7 +699,7 @@ check-debug-generation: kernel-debug
 		$(WS)/tests/variant-modules.sh $(DEBUG_KDIR) $(BUILD_DIR)/debug-$(KERNEL)/src debug \
 		>$(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log)
 	@VM_TIMEOUT=$${VM_TIMEOUT:-2400} VM_MEMORY=$${VM_MEMORY:-1G} \
-		$(call VM_RUN,$(DEBUG_KDIR),$(DEBUG_FUZZ_OPS)) --debug \
+		$(call VM_RUN,$(DEBUG_KDIR),$(DEBUG_FUZZ_OPS)) --debug --parts $(DEBUG_VM_PARTS) \
 		--append "panic_on_warn=1 rcupdate.rcu_expedited=1 ws.cycles=$(CYCLES) ws.c_cycles=$(C_CYCLES)" \
 		--host-results $(BUILD_DIR)/logs/$(KERNEL)/debug-host-results.log \
 		--modules $(BUILD_DIR)/debug-$(KERNEL)/src/modules:debug \

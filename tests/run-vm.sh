@@ -16,7 +16,7 @@
 #
 #   tests/run-vm.sh --fuzz-ops N [--stress-ops N] [--show] [--kdir DIR]
 #                   [--kernel-image FILE]
-#                   [--label LABEL] [--debug] [--append ARGS]
+#                   [--label LABEL] [--debug] [--parts N] [--append ARGS]
 #                   [--host-results FILE]... [--more-results FILE:LABEL]...
 #                   [--modules DIR[:VARIANT]]... [--lib-modules DIR:VARIANT]...
 #
@@ -35,6 +35,11 @@
 #                          the kernel generation, e.g. 6.12
 #   --debug                the debug kernel's run: 2 vCPUs (single-threaded
 #                          TCG) and the guest's debug tests (ws.debug=1)
+#   --parts N              each module set in N VMs side by side (one host
+#                          thread each), labelled "LABEL K/N": the debug
+#                          tests' modules shared out among them, the
+#                          per-module tests and the doctor's checks in the
+#                          first (ws.part=K/N, tests/guest/debug.sh)
 #   --append ARGS          more kernel command line
 #   --host-results FILE    results of a host suite, reported first
 #                          (labelled LABEL)
@@ -84,9 +89,10 @@ MODULE_SETS=()
 LIB_MODULE_SETS=()
 REPORT_LIST=
 CHANGED_ONLY=
+PARTS=1
 usage() {
 	die "usage: $0 --fuzz-ops N [--stress-ops N] [--show] [--kdir DIR] [--kernel-image FILE]" \
-		"[--label LABEL] [--debug] [--append ARGS] [--host-results FILE]..." \
+		"[--label LABEL] [--debug] [--parts N] [--append ARGS] [--host-results FILE]..." \
 		"[--more-results FILE:LABEL]... [--modules DIR[:VARIANT]]..." \
 		"[--lib-modules DIR:VARIANT]... [--changed-only FILE] [--report-list FILE]"
 }
@@ -97,6 +103,7 @@ while [ $# -gt 0 ]; do
 	--kernel-image) IMAGE=$2; shift ;;
 	--label) LABEL=$2; shift ;;
 	--debug) DEBUG=--debug ;;
+	--parts) PARTS=$2; shift ;;
 	--append) APPEND=$2; shift ;;
 	--fuzz-ops) FUZZ_OPS=$2; shift ;;
 	--stress-ops) STRESS_OPS=$2; shift ;;
@@ -111,6 +118,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$FUZZ_OPS" ] || usage
+case "$PARTS" in
+'' | *[!0-9]* | 0) die "--parts $PARTS: a number of VMs, 1 or more" ;;
+esac
 [ ${#MODULE_SETS[@]} -gt 0 ] || [ ${#LIB_MODULE_SETS[@]} -gt 0 ] || MODULE_SETS=("$WS/modules")
 BOOT_ARGS=()
 if [ -n "$IMAGE" ]; then
@@ -225,11 +235,12 @@ if [ -n "$CHANGED_ONLY" ]; then
 	fi
 fi
 
-# vm_run DIR LABEL [LIB_MODULES]: one VM run with the modules under DIR,
-# or, with LIB_MODULES (a lib/modules/RELEASE folder), those of DIR loaded
-# with modprobe from there.
+# vm_run DIR LABEL [LIB_MODULES [PART]]: one VM run with the modules under
+# DIR, or, with LIB_MODULES (a lib/modules/RELEASE folder), those of DIR
+# loaded with modprobe from there; with PART (K/N), part K of N of the run
+# (--parts), the doctor's checks in part 1 only.
 vm_run() {
-	local dir=$1 label=$2 lib_modules=${3:-} tag
+	local dir=$1 label=$2 lib_modules=${3:-} part=${4:-} tag
 	tag=$(file_tag "$label")
 	local cpio=$VM_DIR/initramfs-$tag.cpio results=$LOG_DIR/results-$tag.log
 	local console=$LOG_DIR/console-$tag.log guest=$LOG_DIR/guest-$tag.log
@@ -240,17 +251,24 @@ vm_run() {
 		initramfs_args+=(--lib-modules "$lib_modules")
 		guest_args="$guest_args ws.load=modprobe"
 	fi
+	[ -z "$part" ] || guest_args="$guest_args ws.part=$part"
 	"$WS/tests/vm/make-initramfs.sh" "${initramfs_args[@]}" "${ONLY_ARGS[@]}" "$KDIR" "$dir" \
 		"$VM_DIR/bin" "$cpio" >"$results"
 	mapfile -t kos < <(sed -n 's|^file /\(lib/\)\{0,1\}modules/[^ ]*\.ko \([^ ]*\) .*|\2|p' "$cpio.list")
 	image_check >>"$results"
 	# The doctor's module checks read only the .ko files and KDIR: they
 	# run beside the VM (one host thread).
-	"$WS/tests/vm/check-modules.sh" "$KDIR" "${kos[@]}" >"$results.doctor" &
-	local doctor=$!
+	local doctor=
+	if [ "${part%%/*}" = 1 ] || [ -z "$part" ]; then
+		"$WS/tests/vm/check-modules.sh" "$KDIR" "${kos[@]}" >"$results.doctor" &
+		doctor=$!
+	else
+		: >"$results.doctor"
+	fi
 	"$WS/tests/vm/boot-qemu.sh" $DEBUG --append "$guest_args $APPEND" \
 		"${BOOT_ARGS[@]}" "$KDIR" "$cpio" "$console" "$guest" >"$results.boot"
-	wait "$doctor" || echo "not ok doctor: the module checks ran # exit status $?" >>"$results.doctor"
+	[ -z "$doctor" ] || wait "$doctor" ||
+		echo "not ok doctor: the module checks ran # exit status $?" >>"$results.doctor"
 	# The doctor's result, the guest's, then the run's own.
 	cat "$results.doctor" "$guest" "$results.boot" >>"$results"
 	rm -f "$results.doctor" "$results.boot"
@@ -259,10 +277,31 @@ vm_run() {
 	part_time "[$label] VM run" "$t0"
 }
 
+# vm_run_parts DIR LABEL: vm_run DIR LABEL, or its --parts N parts side by
+# side, each in a subshell (their results are added here, in order).
+vm_run_parts() {
+	local dir=$1 label=$2 k pids=() status=0
+	if [ "$PARTS" -eq 1 ]; then
+		vm_run "$dir" "$label"
+		return
+	fi
+	for k in $(seq "$PARTS"); do
+		vm_run "$dir" "$label $k/$PARTS" "" "$k/$PARTS" &
+		pids+=($!)
+	done
+	for k in "${!pids[@]}"; do
+		wait "${pids[$k]}" || status=$?
+	done
+	for k in $(seq "$PARTS"); do
+		reports+=("$LOG_DIR/results-$(file_tag "$label $k/$PARTS").log:$label $k/$PARTS")
+	done
+	[ "$status" -eq 0 ] || die "a part of the VM run \"$label\" stopped (exit status $status)"
+}
+
 for set in "${MODULE_SETS[@]}"; do
 	case "$set" in
-	*:*) vm_run "${set%%:*}" "$LABEL${LABEL:+ }${set#*:}" ;;
-	*) vm_run "$set" "$LABEL" ;;
+	*:*) vm_run_parts "${set%%:*}" "$LABEL${LABEL:+ }${set#*:}" ;;
+	*) vm_run_parts "$set" "$LABEL" ;;
 	esac
 done
 for set in "${LIB_MODULE_SETS[@]}"; do

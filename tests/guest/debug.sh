@@ -22,6 +22,11 @@
 # - a kmemleak scan done the reliable way: scan, wait past the minimum
 #   object age (5 s), scan again, read: no suspected leak.
 # Figures go out as diagnostics.
+#
+# With ws.part=K/N on the kernel command line (tests/run-vm.sh --parts N:
+# N VMs side by side, one host thread each), this VM runs the debug tests
+# of its share of the modules (part_modules) and part 1 also the
+# per-module tests (init).
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
 FAILSLAB=/sys/kernel/debug/failslab
@@ -99,6 +104,30 @@ failing_loads() {
 	check "$mod: and unloads" rmmod "$mod"
 }
 
+# part_modules: the modules of /tests/modules.list whose debug tests run
+# here. Without ws.part, all; with ws.part=K/N, the Rust modules are dealt
+# out in turn from part N down, and the C twins (a tenth of the cycles)
+# all go to part 1, which also runs the per-module tests: the parts' run
+# times come out close.
+part_modules() {
+	part=$(cmdline_value ws.part)
+	if [ -z "$part" ]; then
+		cat /tests/modules.list
+		return
+	fi
+	k=${part%%/*}
+	n=${part#*/}
+	i=0
+	while read -r mod; do
+		if grep -qx "$mod" /tests/c-modules.list; then
+			[ "$k" -ne 1 ] || echo "$mod"
+		else
+			[ $((n - i % n)) -ne "$k" ] || echo "$mod"
+			i=$((i + 1))
+		fi
+	done </tests/modules.list
+}
+
 # kmemleak_leaks: suspected leaks after two scans 6 s apart (a leak must be
 # seen by consecutive scans; newer objects are not reported).
 kmemleak_leaks() {
@@ -117,9 +146,11 @@ debug_tests() {
 	echo scan >"$KMEMLEAK"
 	echo clear >"$KMEMLEAK"
 
+	part_modules >/tmp/debug-modules.list
+	diag "debug tests of: $(tr '\n' ' ' </tmp/debug-modules.list)"
 	while read -r mod; do
 		cycles "$mod"
-	done </tests/modules.list
+	done </tmp/debug-modules.list
 
 	echo N >"$FAILSLAB/ignore-gfp-wait"
 	echo 0 >"$FAILSLAB/verbose"
@@ -133,7 +164,7 @@ debug_tests() {
 	fi
 	while read -r mod; do
 		failing_loads "$mod"
-	done </tests/modules.list
+	done </tmp/debug-modules.list
 	[ -e "$FAILSLAB/require-start" ] ||
 		echo "ws: fault injection without a stack filter: end" >/dev/kmsg
 
