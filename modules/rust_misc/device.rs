@@ -7,11 +7,11 @@
 //! [`RustMisc`], the module, registers `/dev/rust-misc` with a
 //! [`MiscDeviceRegistration`] and keeps the device's one [`Store`]; every
 //! open file gets a reference to it ([`MiscDevice::Ptr`] is `Arc<Store>`),
-//! and `read_iter`, `write_iter` and `ioctl` call the store's
+//! and `ioctl`, and the file operations added below, call the store's
 //! [`Operations`]. The node's mode is the default of devtmpfs for a misc
 //! device that sets none, 0600.
 //!
-//! # `lseek(2)`
+//! # `lseek(2)`, `read(2)` and `write(2)`
 //!
 //! The file operations `kernel::miscdevice` builds for a [`MiscDevice`]
 //! have no `llseek` (the trait has no such method), and `do_dentry_open()`
@@ -27,22 +27,35 @@
 //! the one `fput()` drops for the new one. After `->open`, `do_dentry_open()`
 //! sees an `llseek` and `FMODE_LSEEK` stays.
 //!
-//! An `llseek` method in `kernel::miscdevice::MiscDevice` (with its
-//! `HAS_LLSEEK` entry in the vtable, as `read_iter` has) would make this
-//! unnecessary: [`FOPS`], [`llseek`] and the `f_op` write in `open` would
-//! become a `fn llseek` of the `impl MiscDevice for Store`.
+//! The same table gives `read(2)` and `write(2)` the direct path C drivers
+//! have: [`read`] and [`write`], the `read` and `write` file operations,
+//! take the user buffer as a pointer and a length, as `kernel::uaccess`
+//! does. The trait has only `read_iter` and `write_iter`, with which
+//! `vfs_read()` and `vfs_write()` go through `new_sync_read()`/
+//! `new_sync_write()`, building a `kiocb` and an `iov_iter` for every
+//! call: 68 more instructions per `read(2)` than a `read` file operation,
+//! counted on the 7.3 benchmark kernel (docs/bench.md). The device leaves
+//! them out; `readv(2)` and `writev(2)` then call `read` and `write` once
+//! per buffer, as for the C twin.
+//!
+//! `llseek`, `read` and `write` methods in `kernel::miscdevice::MiscDevice`
+//! (with their `HAS_` entries in the vtable, as `read_iter` has) would make
+//! this unnecessary: [`FOPS`], the three functions and the `f_op` write in
+//! `open` would become methods of the `impl MiscDevice for Store`.
 
 use crate::{
     bindings,
     common::prelude::*,
-    compat::{ffi::c_int, UserPtr, UserSliceReader, UserSliceWriter},
+    compat::{
+        ffi::{c_char, c_int},
+        UserPtr, UserSlice,
+    },
     store::Store,
 };
 use kernel::{
-    fs::{File, Kiocb},
-    iov::{IovIterDest, IovIterSource},
+    fs::File,
     miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
-    sync::Arc,
+    sync::{Arc, ArcBorrow},
     types::ForeignOwnable,
 };
 
@@ -89,6 +102,7 @@ impl PinnedDrop for RustMisc {
 impl MiscDevice for Store {
     type Ptr = Arc<Store>;
 
+    #[inline]
     fn open(file: &File, misc: &MiscDeviceRegistration<Self>) -> Result<Arc<Store>> {
         let misc = core::ptr::from_ref(misc).cast_mut();
         // SAFETY: every `MiscDeviceRegistration<Store>` is the `miscdev`
@@ -110,32 +124,14 @@ impl MiscDevice for Store {
         Ok(store)
     }
 
-    fn read_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterDest<'_>) -> Result<usize> {
-        let store = kiocb.file();
-        // SAFETY: `read` consumes the writer during this call, while `iov`
-        // is borrowed.
-        let out = unsafe { UserSliceWriter::from_iov(iov) };
-        Operations::read(&*store, kiocb.ki_pos_mut(), out)
-    }
-
-    fn write_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterSource<'_>) -> Result<usize> {
-        let store = kiocb.file();
-        // SAFETY: the kiocb is valid during the call, and so is its file,
-        // on which the VFS holds a reference while it writes.
-        let flags = unsafe { (*(*kiocb.as_raw()).ki_filp).f_flags };
-        // SAFETY: as in `read_iter`.
-        let input = unsafe { UserSliceReader::from_iov(iov) };
-        let append = flags & bindings::O_APPEND != 0;
-        Operations::write(&*store, kiocb.ki_pos_mut(), append, input)
-    }
-
+    #[inline]
     fn ioctl(
         store: <Self::Ptr as ForeignOwnable>::Borrowed<'_>,
         _file: &File,
         cmd: u32,
         arg: usize,
     ) -> Result<isize> {
-        Operations::ioctl(&*store, cmd, UserPtr::from_addr(arg))
+        Operations::ioctl(&*store, cmd, arg)
     }
 }
 
@@ -148,32 +144,95 @@ struct FileOperations(bindings::file_operations);
 unsafe impl Sync for FileOperations {}
 
 /// The file operations of an open `/dev/rust-misc`: those of the kernel
-/// crate for [`Store`] with [`llseek`] (see the module docs).
+/// crate for [`Store`] with [`llseek`], [`read`] and [`write`] (see the
+/// module docs).
 static FOPS: FileOperations = FileOperations(bindings::file_operations {
     llseek: Some(llseek),
+    read: Some(read),
+    write: Some(write),
     // SAFETY: `into_raw` is a `const fn` whose `fops` points at the kernel
     // crate's constant table for `Store` (`MiscdeviceVTable::<Store>`),
     // valid for reads; it is copied at compile time.
     ..unsafe { *MiscDeviceOptions { name: NAME }.into_raw::<Store>().fops }
 });
 
-/// `llseek` file operation.
+/// The store of an open file of [`FOPS`].
+///
+/// # Safety
+///
+/// `file` was opened by `<Store as MiscDevice>::open` and is not released
+/// while the borrow lives.
+unsafe fn store_of<'a>(file: *mut bindings::file) -> ArcBorrow<'a, Store> {
+    // SAFETY: the kernel crate's `open` stored the `Arc<Store>` that
+    // `<Store as MiscDevice>::open` returned in `private_data` with
+    // `into_foreign`, and its `release` takes it back only after the last
+    // file operation returned; the caller keeps the file open meanwhile.
+    unsafe { <Arc<Store> as ForeignOwnable>::borrow((*file).private_data) }
+}
+
+/// `read` file operation.
 ///
 /// # Safety
 ///
 /// Only for the VFS, through [`FOPS`]: `file` was opened by
-/// `<Store as MiscDevice>::open` and is not released.
+/// `<Store as MiscDevice>::open` and is not released; `ppos` is valid for
+/// reads and writes (the VFS passes a position to every file but a stream,
+/// `FMODE_STREAM`, which this device never makes).
+unsafe extern "C" fn read(
+    file: *mut bindings::file,
+    buf: *mut c_char,
+    len: usize,
+    ppos: *mut bindings::loff_t,
+) -> isize {
+    from_result(|| {
+        // SAFETY: the VFS only reads from files whose `open` succeeded, and
+        // holds a reference on the file during the call.
+        let store = unsafe { store_of(file) };
+        // SAFETY: `ppos` is valid for reads and writes during the call.
+        let pos = unsafe { &mut *ppos };
+        let out = UserSlice::new(buf as UserPtr, len).writer();
+        let n = Operations::read(&*store, pos, out)?;
+        isize::try_from(n).map_err(|_| EINVAL)
+    })
+}
+
+/// `write` file operation.
+///
+/// # Safety
+///
+/// As for [`read`].
+unsafe extern "C" fn write(
+    file: *mut bindings::file,
+    buf: *const c_char,
+    len: usize,
+    ppos: *mut bindings::loff_t,
+) -> isize {
+    from_result(|| {
+        // SAFETY: as in `read`.
+        let store = unsafe { store_of(file) };
+        // SAFETY: `file` is valid during the call.
+        let append = unsafe { (*file).f_flags } & bindings::O_APPEND != 0;
+        // SAFETY: as in `read`.
+        let pos = unsafe { &mut *ppos };
+        let input = UserSlice::new(buf as UserPtr, len).reader();
+        let n = Operations::write(&*store, pos, append, input)?;
+        isize::try_from(n).map_err(|_| EINVAL)
+    })
+}
+
+/// `llseek` file operation.
+///
+/// # Safety
+///
+/// As for [`read`], without `ppos`.
 unsafe extern "C" fn llseek(
     file: *mut bindings::file,
     offset: bindings::loff_t,
     whence: c_int,
 ) -> bindings::loff_t {
     from_result(|| {
-        // SAFETY: the kernel crate's `open` stored the `Arc<Store>` that
-        // `<Store as MiscDevice>::open` returned in `private_data` with
-        // `into_foreign`, and its `release` takes it back only after the
-        // last file operation returned.
-        let store = unsafe { <Arc<Store> as ForeignOwnable>::borrow((*file).private_data) };
+        // SAFETY: as in `read`.
+        let store = unsafe { store_of(file) };
         let whence = Whence::from_raw(whence)?;
         // SAFETY: `file` is valid during the call.
         let pos = unsafe { (*file).f_pos };

@@ -82,16 +82,19 @@ impl Operations for Store {
         let mut guard = self.contents.lock();
         let contents = &mut *guard;
         let p = index(*pos)?;
-        if p >= contents.len {
-            return Ok(0);
-        }
-        let n = min(out.len(), contents.len - p);
+        // The data from `p` on; none at or after the end.
+        let rest = match contents.data.get(p..contents.len) {
+            Some(rest) if !rest.is_empty() => rest,
+            _ => return Ok(0),
+        };
+        let chunk = &rest[..min(out.len(), rest.len())];
         // A fault returns EFAULT here, before the position or the counters
         // change.
-        out.write_slice(&contents.data[p..p + n])?;
-        count(&mut contents.stats.bytes_read, n);
-        *pos += n as i64;
-        Ok(n)
+        out.write_slice(chunk)?;
+        count(&mut contents.stats.bytes_read, chunk.len());
+        // At most `contents.len`: no overflow.
+        *pos = (p + chunk.len()) as i64;
+        Ok(chunk.len())
     }
 
     /// Writing at `p` (or at the end of the data when appending) stores what

@@ -16,18 +16,6 @@ pub(crate) use kernel::transmute::AsBytes;
 #[cfg(not(ws_has_transmute))]
 pub(crate) use kernel::types::AsBytes;
 
-/// The user copies of the device's file operations: `kernel::uaccess`'s
-/// own; with `kernel::miscdevice`, whose `read_iter`/`write_iter` copy
-/// through I/O vectors, those of `iov.rs`, which also take them.
-#[cfg(not(ws_has_miscdevice))]
-pub(crate) use kernel::uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter};
-
-#[cfg(ws_has_miscdevice)]
-#[path = "iov.rs"]
-mod iov;
-#[cfg(ws_has_miscdevice)]
-pub(crate) use iov::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter};
-
 /// A new `Mutex` holding `$value`, pinned in its own allocation: a
 /// `Result<Pin<KBox<Mutex<T>>>>`. `$name` names its lockdep class.
 macro_rules! new_mutex {

@@ -11,7 +11,9 @@
 //!   `new_mutex!(value, "name")` in its own pinned allocation (one lockdep
 //!   class per call site, named `name`);
 //! - `UserPtr`, `UserSlice`, `UserSliceReader`, `UserSliceWriter` and
-//!   `AsBytes`: checked copies from and to userspace, `EFAULT` on a fault;
+//!   `AsBytes`: checked copies from and to userspace, `EFAULT` on a fault
+//!   (`uaccess.rs`, the workspace's own on every generation: see there
+//!   why);
 //! - `Buffer<N>` and `zeroed_buffer::<N>()`: a fixed buffer of `N` zero
 //!   bytes (a `KBox<[u8; N]>` zeroed in place, or a `KVec<u8>` without
 //!   `sync_mutex`);
@@ -19,14 +21,13 @@
 //!   the raw pointer C functions take);
 //! - `ffi`: the C integer types; `CStr` and `c_str!`.
 //!
-//! With `uaccess` and `sync_mutex` (6.12 and later, `kernel.rs`) they are
-//! the kernel crate's own; with `miscdevice` too, the user copies wrap the
-//! I/O vectors of its `read_iter`/`write_iter` (`iov.rs`). A kernel crate
-//! without them (6.1) gets `own/`: minimal safe wrappers over bindings
-//! generated from KDIR's headers, and over the C helpers in
-//! `own/helpers.c` where the C API is an inline function or a macro
-//! (`copy_to_user()`, `mutex_lock()`, `mutex_init()` and its lock class
-//! key); Kbuild links that file into the module only then.
+//! With `uaccess` and `sync_mutex` (6.12 and later, `kernel.rs`) the rest
+//! are the kernel crate's own. A kernel crate without them (6.1) gets
+//! `own/`: minimal safe wrappers over bindings generated from KDIR's
+//! headers, and over the C helpers in `own/helpers.c` where the C API is an
+//! inline function or a macro (`copy_to_user()`, `mutex_lock()`,
+//! `mutex_init()` and its lock class key); Kbuild links that file into the
+//! module only then.
 
 #[cfg(not(all(ws_has_uaccess, ws_has_sync_mutex)))]
 #[path = "own/mod.rs"]
@@ -37,3 +38,6 @@ mod generation;
 mod generation;
 
 pub(crate) use generation::*;
+
+mod uaccess;
+pub(crate) use uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter};

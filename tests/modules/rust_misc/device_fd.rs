@@ -8,6 +8,7 @@ use crate::device::{clear, get_len, get_stats, open_device};
 use crate::errno::Errno;
 use crate::fd::{close_fd, ioctl_raw, read_into, read_raw, seek, write_from};
 use crate::linux_abi::SEEK_CUR;
+use crate::vectored_io::{readv_into, writev_from};
 use std::ffi::c_int;
 
 /// An open descriptor of the device, closed on drop.
@@ -50,6 +51,16 @@ impl Fd {
     /// write(2) from an arbitrary (bad) address: the kernel must refuse it.
     pub fn write_from_addr(&self, addr: usize, count: usize) -> Result<usize, Errno> {
         write_from(self.0, addr, count).map(|n| n as usize)
+    }
+
+    /// readv(2) into `bufs`.
+    pub fn readv(&self, bufs: &mut [&mut [u8]]) -> Result<usize, Errno> {
+        readv_into(self.0, bufs).map(|n| n as usize)
+    }
+
+    /// writev(2) of `bufs`.
+    pub fn writev(&self, bufs: &[&[u8]]) -> Result<usize, Errno> {
+        writev_from(self.0, bufs).map(|n| n as usize)
     }
 
     pub fn seek(&self, offset: i64, whence: c_int) -> Result<i64, Errno> {

@@ -9,6 +9,7 @@
 //!
 //! - the device node: a character device, mode 0600, owned by root;
 //! - round trips, reads at and past the end, partial reads at the end;
+//! - readv(2) and writev(2) over several buffers;
 //! - the capacity edge: short writes, `ENOSPC`, zero-byte writes;
 //! - zero-filling of the gap when writing past the length, and that
 //!   `RUST_MISC_CLEAR` leaves no old data behind;
@@ -59,9 +60,10 @@ mod kernel_module;
 mod linux_abi;
 mod process;
 mod report;
+mod vectored_io;
 
 use abi::{CAPACITY, CLEAR, GET_LEN, GET_STATS, MAGIC};
-use checks::{fails_with, ok_eq, Context, Tap};
+use checks::{fails_with, ok_eq, same_bytes, Context, Tap};
 use device::{device_name, module_name, take_target_args};
 use device_fd::Fd;
 use device_state::{contents, fill, gap_filled, holds, reads, seek_to, unchanged, write_at, State};
@@ -175,6 +177,39 @@ fn round_trip(t: &mut Tap, fd: &Fd) -> Outcome {
         reads(&other, 128, b"abcDEFghijklmnopqrstuvwxyz"),
     );
     other.close().ctx("close")?;
+    Ok(())
+}
+
+fn vectored(t: &mut Tap, fd: &Fd) -> Outcome {
+    fd.clear().ctx("CLEAR")?;
+    seek_to(fd, 0)?;
+    t.check(
+        "writev of 3 + 0 + 5 bytes at position 0 returns 8",
+        ok_eq(fd.writev(&[b"abc", b"", b"defgh"]), 8),
+    );
+    t.check(
+        "writev advances the position by the bytes written",
+        ok_eq(fd.tell(), 8),
+    );
+    t.check("writev stores the buffers in order", holds(fd, b"abcdefgh"));
+    seek_to(fd, 1)?;
+    let (mut head, mut tail) = ([0u8; 2], [0u8; 16]);
+    t.check(
+        "readv into 2 + 16 bytes at position 1 returns the 7 left",
+        ok_eq(fd.readv(&mut [&mut head, &mut tail]), 7),
+    );
+    t.check(
+        "readv fills the buffers in order",
+        same_bytes(&[&head[..], &tail[..5]].concat(), b"bcdefgh"),
+    );
+    t.check(
+        "readv advances the position by the bytes read",
+        ok_eq(fd.tell(), 8),
+    );
+    t.check(
+        "readv at the end returns 0",
+        ok_eq(fd.readv(&mut [&mut head, &mut tail]), 0),
+    );
     Ok(())
 }
 
@@ -750,6 +785,7 @@ fn main() {
     t.group("reset", |t| reset(t, &fd));
     t.group("device node", device_node);
     t.group("round trip", |t| round_trip(t, &fd));
+    t.group("readv and writev", |t| vectored(t, &fd));
     t.group("capacity edge", |t| capacity_edge(t, &fd));
     t.group("gap filling", |t| gap_fill(t, &fd));
     t.group("CLEAR", |t| clear_ioctl(t, &fd));

@@ -4,7 +4,7 @@
  * kernel::sync::Mutex (Linux 6.1): functions for the kernel APIs that are
  * inline functions or macros there, which Rust cannot call. Kbuild
  * compiles helpers.c into the module and has bindgen read this header
- * (see ../../Kbuild); the safe Rust wrappers are mutex.rs and uaccess.rs.
+ * (see ../../Kbuild); the safe Rust wrappers are mutex.rs and ../uaccess.rs.
  */
 #ifndef RUST_MISC_HELPERS_H
 #define RUST_MISC_HELPERS_H

@@ -9,11 +9,9 @@ use crate::common::prelude::*;
 use core::{cell::UnsafeCell, marker::PhantomPinned, mem::MaybeUninit};
 
 mod mutex;
-mod uaccess;
 
 pub(crate) use core::ffi;
 pub(crate) use mutex::{new_mutex, LockClassKey, Mutex};
-pub(crate) use uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter};
 
 /// A C object that Rust only hands to C by pointer.
 ///

@@ -1,16 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Checked copies between kernel memory and userspace.
+//! Checked copies between kernel memory and userspace, on every generation.
 //!
-//! The same API as `kernel::uaccess` of later kernels, reduced to what the
-//! device uses: a [`UserSlice`] is a user address range, turned into a
-//! [`UserSliceReader`] or a [`UserSliceWriter`] that copies through it in
-//! order. A bad address is `EFAULT`, never undefined behaviour: the copies
-//! are `copy_from_user()`/`copy_to_user()`, which check the range and
-//! handle faults.
+//! The same API as `kernel::uaccess`, reduced to what the device uses: a
+//! [`UserSlice`] is a user address range, turned into a [`UserSliceReader`]
+//! or a [`UserSliceWriter`] that copies through it in order. A bad address
+//! is `EFAULT`, never undefined behaviour: the copies are
+//! `copy_from_user()`/`copy_to_user()`, which check the range and handle
+//! faults. Their C functions are the kernel crate's helpers where it has
+//! `uaccess` (6.12 and later), else the module's own (`own/helpers.c`, 6.1).
+//!
+//! Why not `kernel::uaccess` itself, where the kernel crate has it: its
+//! `UserSliceWriter::write_slice` and `UserSliceReader::read_slice` are
+//! not `#[inline]` (nor generic), so a module can only call them, out of
+//! line: on the 7.3 benchmark kernel that call cost 25 of the 41
+//! instructions by which a 1-byte `read(2)` of the Rust device exceeded
+//! the C twin's (docs/bench.md). These methods are `#[inline]` and compile
+//! into the file operation, as `copy_to_user()` does in C. With
+//! `#[inline]` on those methods upstream (and on `read_raw`/`write_raw`),
+//! this file could go and `kernel::uaccess` serve again.
 
-use super::{ffi::c_void, AsBytes};
-use crate::{bindings, common::prelude::*};
+use super::{
+    ffi::{c_ulong, c_void},
+    AsBytes,
+};
+#[cfg(ws_has_uaccess)]
+use crate::bindings::{copy_from_user, copy_to_user};
+#[cfg(not(ws_has_uaccess))]
+use crate::bindings::{
+    rust_misc_helper_copy_from_user as copy_from_user,
+    rust_misc_helper_copy_to_user as copy_to_user,
+};
+use crate::common::prelude::*;
 use core::mem::size_of;
 
 /// A userspace address.
@@ -65,6 +86,7 @@ impl UserSliceReader {
 
     /// Fills `out` from userspace; `EFAULT` if `out` is longer than what is
     /// left or the memory cannot be read (`out` may then be partly written).
+    #[inline]
     pub(crate) fn read_slice(&mut self, out: &mut [u8]) -> Result {
         let len = out.len();
         if len > self.length {
@@ -73,10 +95,10 @@ impl UserSliceReader {
         // SAFETY: `out` is valid for writes of `len` bytes; the user
         // address is checked by `copy_from_user()`.
         let left = unsafe {
-            bindings::rust_misc_helper_copy_from_user(
+            copy_from_user(
                 out.as_mut_ptr().cast::<c_void>(),
                 self.ptr as *const c_void,
-                len as _,
+                len as c_ulong,
             )
         };
         if left != 0 {
@@ -102,16 +124,18 @@ impl UserSliceWriter {
 
     /// Copies `data` to userspace; `EFAULT` if it is longer than what is
     /// left or the memory cannot be written (part of it may then be).
+    #[inline]
     pub(crate) fn write_slice(&mut self, data: &[u8]) -> Result {
         // SAFETY: a slice is valid for reads of its initialized bytes.
         unsafe { self.write_raw(data.as_ptr().cast::<c_void>(), data.len()) }
     }
 
     /// Copies the bytes of `value` to userspace, as [`Self::write_slice`].
+    #[inline]
     pub(crate) fn write<T: AsBytes>(&mut self, value: &T) -> Result {
         // SAFETY: `value` is valid for reads of `size_of::<T>()` bytes, all
         // initialized because `T` is `AsBytes`.
-        unsafe { self.write_raw((value as *const T).cast::<c_void>(), size_of::<T>()) }
+        unsafe { self.write_raw(core::ptr::addr_of!(*value).cast::<c_void>(), size_of::<T>()) }
     }
 
     /// Copies `len` bytes at `from` to userspace.
@@ -119,6 +143,7 @@ impl UserSliceWriter {
     /// # Safety
     ///
     /// `from` must be valid for reads of `len` initialized bytes.
+    #[inline]
     unsafe fn write_raw(&mut self, from: *const c_void, len: usize) -> Result {
         if len > self.length {
             return Err(EFAULT);
@@ -126,9 +151,7 @@ impl UserSliceWriter {
         // SAFETY: `from` is valid for reads of `len` initialized bytes (the
         // caller guarantees it); the user address is checked by
         // `copy_to_user()`.
-        let left = unsafe {
-            bindings::rust_misc_helper_copy_to_user(self.ptr as *mut c_void, from, len as _)
-        };
+        let left = unsafe { copy_to_user(self.ptr as *mut c_void, from, len as c_ulong) };
         if left != 0 {
             return Err(EFAULT);
         }
