@@ -98,11 +98,8 @@ result "the .deb depends on exactly linux-headers-$RELEASE (= $version)" "Depend
 
 # --- 3. the package unpacked into a copy of the stock root --------------------------
 ROOT=$BUILD_DIR/stock-rust/$RELEASE/root-with-metadata
-rm -rf "$ROOT"
-cp -a "$STOCK_ROOT" "$ROOT"
+result "dpkg -x puts the .deb's files into the stock root" "dpkg -x failed" stock_rust_with_metadata "$ROOT"
 H2=$ROOT/usr/src/${H##*/usr/src/}
-sed -i "s|$STOCK_ROOT/|$ROOT/|" "$H2/Makefile"
-result "dpkg -x puts the .deb's files into the stock root" "dpkg -x failed" dpkg -x "$DEB" "$ROOT"
 result "Kbuild finds them: rust/libkernel.rmeta, rust/libmacros.so, scripts/target.json (through the kbuild link)" \
 	"missing" test -f "$H2/rust/libkernel.rmeta" -a -f "$H2/rust/libmacros.so" -a -f "$H2/scripts/target.json"
 log=$LOGS/doctor-with-metadata.log

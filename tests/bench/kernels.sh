@@ -19,6 +19,14 @@
 # (misc-bench inlining): each operation's Rust/C with the helpers inlined
 # and without, and the instructions the inlining saves on each side.
 #
+# For a generation whose Debian kernel has Rust on (STOCK_CHECK=
+# rust-metadata: 7.3), the same boots on Debian's own kernel, "[bench
+# stock-7.3]" (build/bench/stock-7.3/ and -icount/): its vmlinuz, and the
+# modules built against its headers with the Rust metadata that make
+# rust-metadata rebuilds (tests/lib/stock-rust-kernel.sh), the C twin by
+# Debian's gcc and the Rust module by Debian's rustc, as on a Debian
+# user's machine.
+#
 #   tests/bench/kernels.sh --boots B --rounds R --target-us T --icount-rounds N
 #
 # Each run's result lines go to its results.log; the list of them, labelled
@@ -30,6 +38,8 @@ WS_TAG=bench
 . "$WS/scripts/lib.sh"
 # shellcheck source=scripts/kernel-conf.sh
 . "$WS/scripts/kernel-conf.sh"
+# shellcheck source=tests/lib/stock-rust-kernel.sh
+. "$WS/tests/lib/stock-rust-kernel.sh"
 
 BOOTS=
 ROUNDS=
@@ -55,11 +65,59 @@ done
 need_tools nm:binutils
 # (Read in a subshell: kconf_load sets the description's fields, such as
 # LLVM_VERSION, anew, no longer exported to run.sh.)
-read -r kdir_base no_inline < <(kconf_load "$KERNEL" &&
-	echo "$KCONF_KDIR ${BENCH_NO_INLINE_FRAGMENTS:+yes}") ||
+read -r kdir_base no_inline stock_check < <(kconf_load "$KERNEL" &&
+	no_inline=${BENCH_NO_INLINE_FRAGMENTS:+yes} &&
+	echo "$KCONF_KDIR ${no_inline:-no} ${STOCK_CHECK:-none}") ||
 	die "cannot read the description of the kernel generation '$KERNEL'"
 variants=(bench)
-[ -z "$no_inline" ] || variants+=(bench-no-inline)
+[ "$no_inline" = no ] || variants+=(bench-no-inline)
+
+# bench_runs DIR RUN_ARGS...: the timed boots (DIR) and the counting boot
+# (DIR-icount, its result lines "icount: ...") with those run.sh arguments.
+bench_runs() {
+	local dir=$1
+	shift
+	"$WS/tests/bench/run.sh" --rounds "$ROUNDS" --target-us "$TARGET_US" --boots "$BOOTS" \
+		--chart "$@" --out "$dir"
+	# The instruction counts: one boot (they repeat exactly).
+	"$WS/tests/bench/run.sh" --rounds "$ICOUNT_ROUNDS" --target-us "$TARGET_US" --icount \
+		"$@" --out "$dir-icount" | sed -E 's/^((not )?ok )/\1icount: /'
+}
+
+# bench_stock: "[bench stock-KERNEL]", Debian's own kernel (see the top).
+bench_stock() {
+	local label=stock-$KERNEL dir results log src cc name
+	dir=$OUT/$label
+	results=$dir/results.log
+	log=$BUILD_DIR/logs/$KERNEL/bench-$label.log
+	src=$BUILD_DIR/bench-$label/src
+	mkdir -p "$dir" "$dir-icount" "$(dirname "$log")"
+	echo "$results:bench $label" >>"$LIST"
+	stock_rust_kernel "$KERNEL"
+	step_start "bench: the Rust metadata of Debian's $(cat "$STOCK_HEADERS/include/config/kernel.release") (make rust-metadata)" >&2
+	name="$label: Debian's headers with the rebuilt Rust metadata"
+	if make --no-print-directory -C "$WS" rust-metadata KDIR="$STOCK_HEADERS" >"$log" 2>&1 &&
+		stock_rust_with_metadata "$BUILD_DIR/bench-$label/root" 2>>"$log"; then
+		step_done >&2
+		ok "$name" >"$results"
+	else
+		not_ok "$name" "see $log" >"$results"
+		return 0
+	fi
+	"$WS/tests/variant-modules.sh" "$STOCK_TREE" "$src" "$label" >>"$results"
+	grep -q '^not ok' "$results" && return 0
+	# The C twin by the compiler Debian built its kernel with, which its
+	# .comment section names ("gcc-14 (Debian ...) 14.2.0" in the
+	# configuration, "GCC: (Debian ...) 14.2.0" there).
+	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$STOCK_TREE/.config")
+	name="$label: c_misc.ko built by the kernel's own C compiler (${cc:-none named})"
+	if [ -n "$cc" ] && readelf -p .comment "$src/modules/c_misc/c_misc.ko" 2>/dev/null | grep -qF -- "${cc#* }"; then
+		ok "$name" >>"$results"
+	else
+		not_ok "$name" ".comment: $(readelf -p .comment "$src/modules/c_misc/c_misc.ko" 2>&1 | tr -s ' \n' ' ')" >>"$results"
+	fi
+	bench_runs "$dir" --kdir "$STOCK_TREE" --kernel-image "$STOCK_IMAGE" --modules "$src/modules" >>"$results"
+}
 
 OUT=$BUILD_DIR/bench
 LIST=$OUT/report.list
@@ -88,15 +146,11 @@ for variant in "${variants[@]}"; do
 			if [ -n "$helpers" ]; then ok "$name"; else not_ok "$name" "nm -u shows no rust_helper_*"; fi
 			[ -z "$helpers" ] || diag "nm -u: $helpers"
 		fi
-		"$WS/tests/bench/run.sh" --rounds "$ROUNDS" --target-us "$TARGET_US" --boots "$BOOTS" \
-			--chart --kdir "$kdir" --modules "$src/modules" --out "$dir"
-		# The instruction counts: one boot (they repeat exactly), its own
-		# result lines ("icount: ...").
-		"$WS/tests/bench/run.sh" --rounds "$ICOUNT_ROUNDS" --target-us "$TARGET_US" --icount \
-			--kdir "$kdir" --modules "$src/modules" --out "$dir-icount" |
-			sed -E 's/^((not )?ok )/\1icount: /'
+		bench_runs "$dir" --kdir "$kdir" --modules "$src/modules"
 	} >>"$results"
 done
+
+[ "$stock_check" != rust-metadata ] || bench_stock
 
 [ "${#variants[@]}" -eq 2 ] || exit 0
 inlined=$OUT/$(basename "$kdir_base")-bench

@@ -13,6 +13,7 @@
 #
 #   tests/bench/run.sh --rounds R --target-us T --out DIR [--boots B]
 #                      [--chart] [--icount] [--kdir KDIR] [--modules DIR]
+#                      [--kernel-image FILE]
 #
 #   --rounds R      rounds of each operation in each boot (at least 2)
 #   --boots B       boots of the VM (default 1), each with R rounds
@@ -30,6 +31,9 @@
 #                   (make bench runs one such boot per kernel)
 #   --kdir KDIR     the kernel that boots (default: the workspace's)
 #   --modules DIR   the built module folders (default: the workspace's)
+#   --kernel-image FILE  boot that image, with KDIR the headers it was
+#                   packaged with (Debian's stock vmlinuz: make bench's
+#                   "[bench stock-7.3]")
 #
 # Prints result lines (tests/lib/ktap.sh) on stdout, the table as `#`
 # lines; tests/ktap-report.sh numbers them. Run through the top-level
@@ -47,8 +51,10 @@ CHART=0
 ICOUNT=
 KDIR=$DEFAULT_KDIR
 MODULES=$WS/modules
+IMAGE=()
 usage() {
-	die "usage: $0 --rounds R --target-us T --out DIR [--boots B] [--chart] [--icount] [--kdir KDIR] [--modules DIR]"
+	die "usage: $0 --rounds R --target-us T --out DIR [--boots B] [--chart] [--icount] [--kdir KDIR]" \
+		"[--modules DIR] [--kernel-image FILE]"
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -60,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--icount) ICOUNT=--icount ;;
 	--kdir) KDIR=$2; shift ;;
 	--modules) MODULES=$2; shift ;;
+	--kernel-image) IMAGE=(--kernel "$2"); shift ;;
 	*) usage ;;
 	esac
 	shift
@@ -118,7 +125,7 @@ for boot in $(seq "$BOOTS"); do
 	label=
 	[ "$BOOTS" -eq 1 ] || label="boot $boot of $BOOTS: "
 	step_start "bench: ${label}booting the VM" >&2
-	"$WS/tests/vm/boot-qemu.sh" $ICOUNT \
+	"$WS/tests/vm/boot-qemu.sh" $ICOUNT "${IMAGE[@]}" \
 		--append "quiet $clock ws.run=bench ws.bench_rounds=$ROUNDS ws.bench_target_us=$TARGET_US" \
 		"$KDIR" "$OUT/initramfs.cpio" "$OUT/console-$boot.log" "$OUT/guest-$boot.log"
 	step_done >&2
@@ -160,6 +167,7 @@ facts=(--fact "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
 	--fact "QEMU=$(qemu-system-x86_64 --version | head -n1): -accel tcg -smp 1${ICOUNT:+ -icount shift=0}"
 	--fact "timing=$(timing)"
 	--fact "modules=$(modules_version)")
+[ ${#IMAGE[@]} -eq 0 ] || facts+=(--fact "kernel image=${IMAGE[1]}")
 # The previous run's chart.dat: its intervals, for this run's ratios.
 previous=()
 if [ -f "$OUT/chart.dat" ]; then

@@ -13,6 +13,8 @@
 #
 #   stock_rust_kernel LABEL   sets STOCK_ROOT, STOCK_HEADERS (the headers
 #                             folder in it) and STOCK_IMAGE (the vmlinuz)
+#   stock_rust_with_metadata ROOT  then: STOCK_TREE, those headers with the
+#                             package of make rust-metadata, in a copy
 #
 # The headers' Makefile names its -common folder and its own folder by
 # absolute paths (/usr/src/...): pointed at the private root, as a user's
@@ -20,6 +22,25 @@
 
 # shellcheck source=scripts/rust-metadata/archive.sh
 . "$WS/scripts/rust-metadata/archive.sh"
+
+# stock_rust_with_metadata ROOT: a copy of STOCK_ROOT at ROOT (made anew)
+# with the package that make rust-metadata made for the stock headers
+# unpacked into it (dpkg -x), where installing it would put its files;
+# sets STOCK_TREE, the headers folder there, which Kbuild builds Rust
+# modules against. Fails (with a message) when there is no package or
+# dpkg -x fails.
+stock_rust_with_metadata() {
+	srk_release=$(cat "$STOCK_HEADERS/include/config/kernel.release")
+	srk_deb=$(find "$BUILD_DIR/rust-metadata/$srk_release" -maxdepth 1 -name '*.deb' 2>/dev/null | head -n 1)
+	if [ -z "$srk_deb" ]; then
+		echo "no package of make rust-metadata in $BUILD_DIR/rust-metadata/$srk_release" >&2
+		return 1
+	fi
+	STOCK_TREE=$1/usr/src/${STOCK_HEADERS##*/usr/src/}
+	rm -rf "$1" && mkdir -p "$(dirname "$1")" && cp -a "$STOCK_ROOT" "$1" &&
+		sed -i "s|$STOCK_ROOT/|$1/|" "$STOCK_TREE/Makefile" &&
+		dpkg -x "$srk_deb" "$1"
+}
 
 stock_rust_kernel() {
 	srk_suites=$(kconf_load "$1" >/dev/null && echo "${DEBIAN_SUITES:-}")

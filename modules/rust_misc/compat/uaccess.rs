@@ -25,11 +25,12 @@ use super::{
     AsBytes,
 };
 #[cfg(ws_has_uaccess)]
-use crate::bindings::{copy_from_user, copy_to_user};
+use crate::bindings::{_copy_to_user as copy_to_user_sized, copy_from_user, copy_to_user};
 #[cfg(not(ws_has_uaccess))]
 use crate::bindings::{
     rust_misc_helper_copy_from_user as copy_from_user,
     rust_misc_helper_copy_to_user as copy_to_user,
+    rust_misc_helper_copy_to_user as copy_to_user_sized,
 };
 use crate::common::prelude::*;
 use core::mem::size_of;
@@ -127,31 +128,42 @@ impl UserSliceWriter {
     #[inline]
     pub(crate) fn write_slice(&mut self, data: &[u8]) -> Result {
         // SAFETY: a slice is valid for reads of its initialized bytes.
-        unsafe { self.write_raw(data.as_ptr().cast::<c_void>(), data.len()) }
+        unsafe { self.write_raw(data.as_ptr().cast::<c_void>(), data.len(), copy_to_user) }
     }
 
     /// Copies the bytes of `value` to userspace, as [`Self::write_slice`].
+    ///
+    /// The size is a constant: where the kernel crate has `uaccess`, the
+    /// copy is `_copy_to_user()`, without `copy_to_user()`'s check of the
+    /// kernel object (hardened usercopy's `check_object_size()`), which C
+    /// skips for a size known at compile time and `kernel::uaccess`'s
+    /// `write::<T>` skips too.
     #[inline]
     pub(crate) fn write<T: AsBytes>(&mut self, value: &T) -> Result {
+        let from = core::ptr::addr_of!(*value).cast::<c_void>();
         // SAFETY: `value` is valid for reads of `size_of::<T>()` bytes, all
         // initialized because `T` is `AsBytes`.
-        unsafe { self.write_raw(core::ptr::addr_of!(*value).cast::<c_void>(), size_of::<T>()) }
+        unsafe { self.write_raw(from, size_of::<T>(), copy_to_user_sized) }
     }
 
-    /// Copies `len` bytes at `from` to userspace.
+    /// Copies `len` bytes at `from` to userspace with `copy`.
     ///
     /// # Safety
     ///
     /// `from` must be valid for reads of `len` initialized bytes.
     #[inline]
-    unsafe fn write_raw(&mut self, from: *const c_void, len: usize) -> Result {
+    unsafe fn write_raw(
+        &mut self,
+        from: *const c_void,
+        len: usize,
+        copy: unsafe extern "C" fn(*mut c_void, *const c_void, c_ulong) -> c_ulong,
+    ) -> Result {
         if len > self.length {
             return Err(EFAULT);
         }
         // SAFETY: `from` is valid for reads of `len` initialized bytes (the
-        // caller guarantees it); the user address is checked by
-        // `copy_to_user()`.
-        let left = unsafe { copy_to_user(self.ptr as *mut c_void, from, len as c_ulong) };
+        // caller guarantees it); the user address is checked by the copy.
+        let left = unsafe { copy(self.ptr as *mut c_void, from, len as c_ulong) };
         if left != 0 {
             return Err(EFAULT);
         }
