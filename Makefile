@@ -460,7 +460,10 @@ run: kernel
 # boot with QEMU counting instructions (-icount shift=0, one "ns" per guest
 # instruction: exact, repeatable counts per operation), BENCH_ICOUNT_ROUNDS
 # rounds, in .../linux-<gen>-bench[-no-inline]-icount/; with two kernels,
-# build/bench/inlining.md, what the inlining changes per operation.
+# build/bench/inlining.md, what the inlining changes per operation; for a
+# generation whose Debian kernel has Rust on (7.3), the same on Debian's
+# own vmlinuz with the modules built against its headers and the rebuilt
+# Rust metadata, build/bench/stock-7.3[-icount]/ ("[bench stock-7.3]").
 # make check runs a short one on the default generation's test kernel
 # ("[bench]" results: it works, the twins agree), never judging the goals.
 BENCH_BOOTS ?= 8
