@@ -19,8 +19,10 @@
 #   report with a stack trace; the guest brackets these loads with
 #   "ws: fault injection without a stack filter: begin/end" on the kernel
 #   log, and tests/vm/scan-console.sh accepts exactly those reports there;
-# - a kmemleak scan done the reliable way: scan, wait past the minimum
-#   object age (5 s), scan again, read: no suspected leak.
+# - a kmemleak scan done the reliable way (its list emptied before the
+#   run's first test, kmemleak_start, so that it covers them all): scan,
+#   wait past the minimum object age (5 s), scan again, read: no
+#   suspected leak.
 # Figures go out as diagnostics.
 #
 # With ws.part=K/N on the kernel command line (tests/run-vm.sh --parts N:
@@ -137,14 +139,18 @@ kmemleak_leaks() {
 	grep -c '^unreferenced object' "$KMEMLEAK"
 }
 
-debug_tests() {
-	CYCLES_DONE=0
-	FAULTS=0
+# kmemleak_start: before the run's first test (init), automatic scans
+# off and the list emptied: what boot left is not the tests'.
+kmemleak_start() {
 	check "debug: kmemleak is running" test -w "$KMEMLEAK"
-	# Start from a clean list: what boot left is not ours.
 	echo scan=off >"$KMEMLEAK"
 	echo scan >"$KMEMLEAK"
 	echo clear >"$KMEMLEAK"
+}
+
+debug_tests() {
+	CYCLES_DONE=0
+	FAULTS=0
 
 	part_modules >/tmp/debug-modules.list
 	diag "debug tests of: $(tr '\n' ' ' </tmp/debug-modules.list)"
@@ -171,12 +177,12 @@ debug_tests() {
 	leaks=$(kmemleak_leaks 2>/dev/null) || true
 	if [ -z "$leaks" ]; then
 		leaks=unknown
-		not_ok "debug: kmemleak finds no leak after the cycles and failed loads" \
+		not_ok "debug: kmemleak finds no leak after the tests, cycles and failed loads" \
 			"$KMEMLEAK cannot be read"
 	elif [ "$leaks" -eq 0 ]; then
-		ok "debug: kmemleak finds no leak after the cycles and failed loads"
+		ok "debug: kmemleak finds no leak after the tests, cycles and failed loads"
 	else
-		not_ok "debug: kmemleak finds no leak after the cycles and failed loads" "$leaks suspected leaks"
+		not_ok "debug: kmemleak finds no leak after the tests, cycles and failed loads" "$leaks suspected leaks"
 		sed -n '1,30s/^/  /p' "$KMEMLEAK" | diag_lines
 	fi
 	diag "figures: load/unload cycles $CYCLES_DONE, faults injected $FAULTS, kmemleak leaks $leaks"
