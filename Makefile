@@ -662,17 +662,18 @@ check-doctor:
 # unload waits for some), two vCPUs (single-threaded TCG), and the
 # guest's debug tests (CYCLES load/unload cycles per Rust module, C_CYCLES
 # per C twin, failing allocations, kmemleak, 1,000,000 fuzzed operations);
-# "[6.12 debug 1/2]" and "[6.12 debug 2/2]" results: each generation's run
-# is split over DEBUG_VM_PARTS VMs side by side (tests/run-vm.sh --parts),
-# the modules' debug tests shared out among them, so that a lone
-# generation's run (CI's 7.3) uses both cores. The
+# "[6.12 debug]" results. A lone generation's run (KERNELS=7.3, as CI's)
+# is split over DEBUG_VM_PARTS=2 VMs side by side (tests/run-vm.sh
+# --parts; "[7.3 debug 1/2]", "[7.3 debug 2/2]"), the modules' debug tests
+# shared out among them, so that it uses both cores; with several
+# generations their VMs already do (one part each). The
 # kernels are built one after the other (each build uses every core), then
 # the generations' runs go side by side (each VM is one host thread), each
 # logged to build/logs/<label>/check-debug.log, and reported together.
 DEBUG_KDIR := $(DEFAULT_KDIR)-debug
 CYCLES ?= 1000
 C_CYCLES ?= 100
-DEBUG_VM_PARTS ?= 2
+DEBUG_VM_PARTS ?= $(if $(filter 1,$(words $(KERNELS))),2,1)
 DEBUG_TIMES := $(BUILD_DIR)/logs/check-debug-times.log
 DEBUG_LISTS = $(foreach k,$(KERNELS),$(BUILD_DIR)/logs/$(k)/check-debug-reports.list)
 check-debug: export WS_TIMES := $(DEBUG_TIMES)
@@ -691,7 +692,7 @@ check-debug:
 check-debug-in-parallel-%:
 	@echo "[check-debug] $*: started, log in $(BUILD_DIR)/logs/$*/check-debug.log"
 	@t0=$$(date +%s); $(MAKE) -j1 --no-print-directory KERNEL=$* check-debug-generation \
-		REPORT_LIST=$(BUILD_DIR)/logs/$*/check-debug-reports.list \
+		REPORT_LIST=$(BUILD_DIR)/logs/$*/check-debug-reports.list DEBUG_VM_PARTS=$(DEBUG_VM_PARTS) \
 		>$(BUILD_DIR)/logs/$*/check-debug.log 2>&1 || \
 		{ tail -n 20 $(BUILD_DIR)/logs/$*/check-debug.log; exit 1; }; \
 		echo "[check-debug] $*: done in $$(($$(date +%s) - t0)) s"
