@@ -22,15 +22,15 @@
 //! replaces the file's `f_op`, as `misc_open()` itself does with
 //! `replace_fops()`, by [`FOPS`]: the kernel crate's own table for [`Store`]
 //! (`MiscDeviceOptions::into_raw::<Store>().fops`, evaluated at compile
-//! time), with [`llseek`] added. Its `owner` is the kernel crate's, this
-//! module, so the module reference `misc_open()` took for the old table is
+//! time), with [`file_ops::llseek`] added. Its `owner` is the kernel
+//! crate's, this module, so the module reference `misc_open()` took for the old table is
 //! the one `fput()` drops for the new one. After `->open`, `do_dentry_open()`
 //! sees an `llseek` and `FMODE_LSEEK` stays.
 //!
 //! The same table gives `read(2)` and `write(2)` the direct path C drivers
-//! have: [`read`] and [`write`], the `read` and `write` file operations,
-//! take the user buffer as a pointer and a length, as `kernel::uaccess`
-//! does. The trait has only `read_iter` and `write_iter`, with which
+//! have: [`file_ops::read`] and [`file_ops::write`], the `read` and `write`
+//! file operations (shared with `miscdev.rs`), take the user buffer as a
+//! pointer and a length, as `kernel::uaccess` does. The trait has only `read_iter` and `write_iter`, with which
 //! `vfs_read()` and `vfs_write()` go through `new_sync_read()`/
 //! `new_sync_write()`, building a `kiocb` and an `iov_iter` for every
 //! call: 68 more instructions per `read(2)` than a `read` file operation,
@@ -40,26 +40,23 @@
 //!
 //! `llseek`, `read` and `write` methods in `kernel::miscdevice::MiscDevice`
 //! (with their `HAS_` entries in the vtable, as `read_iter` has) would make
-//! this unnecessary: [`FOPS`], the three functions and the `f_op` write in
-//! `open` would become methods of the `impl MiscDevice for Store`.
+//! this unnecessary: [`FOPS`], the `impl OpenFile for Store` and the `f_op`
+//! write in `open` would give way to methods of the `impl MiscDevice for
+//! Store`.
 
 use crate::{
     bindings,
     common::prelude::*,
-    compat::{
-        ffi::{c_char, c_int},
-        UserPtr, UserSlice,
-    },
+    file_ops::{self, OpenFile},
+    operations::Operations,
     store::Store,
 };
 use kernel::{
     fs::File,
     miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
-    sync::{Arc, ArcBorrow},
+    sync::Arc,
     types::ForeignOwnable,
 };
-
-pub(crate) use crate::operations::{Operations, Whence};
 
 /// The device's name: `/dev/rust-misc`.
 const NAME: &CStr = c"rust-misc";
@@ -144,101 +141,29 @@ struct FileOperations(bindings::file_operations);
 unsafe impl Sync for FileOperations {}
 
 /// The file operations of an open `/dev/rust-misc`: those of the kernel
-/// crate for [`Store`] with [`llseek`], [`read`] and [`write`] (see the
-/// module docs).
+/// crate for [`Store`] with [`file_ops::llseek`], [`file_ops::read`] and
+/// [`file_ops::write`] (see the module docs).
 static FOPS: FileOperations = FileOperations(bindings::file_operations {
-    llseek: Some(llseek),
-    read: Some(read),
-    write: Some(write),
+    llseek: Some(file_ops::llseek::<Store>),
+    read: Some(file_ops::read::<Store>),
+    write: Some(file_ops::write::<Store>),
     // SAFETY: `into_raw` is a `const fn` whose `fops` points at the kernel
     // crate's constant table for `Store` (`MiscdeviceVTable::<Store>`),
     // valid for reads; it is copied at compile time.
     ..unsafe { *MiscDeviceOptions { name: NAME }.into_raw::<Store>().fops }
 });
 
-/// The store of an open file of [`FOPS`].
-///
-/// # Safety
-///
-/// `file` was opened by `<Store as MiscDevice>::open` and is not released
-/// while the borrow lives.
-unsafe fn store_of<'a>(file: *mut bindings::file) -> ArcBorrow<'a, Store> {
-    // SAFETY: the kernel crate's `open` stored the `Arc<Store>` that
-    // `<Store as MiscDevice>::open` returned in `private_data` with
-    // `into_foreign`, and its `release` takes it back only after the last
-    // file operation returned; the caller keeps the file open meanwhile.
-    unsafe { <Arc<Store> as ForeignOwnable>::borrow((*file).private_data) }
-}
+impl OpenFile for Store {
+    type State = Store;
 
-/// `read` file operation.
-///
-/// # Safety
-///
-/// Only for the VFS, through [`FOPS`]: `file` was opened by
-/// `<Store as MiscDevice>::open` and is not released; `ppos` is valid for
-/// reads and writes (the VFS passes a position to every file but a stream,
-/// `FMODE_STREAM`, which this device never makes).
-unsafe extern "C" fn read(
-    file: *mut bindings::file,
-    buf: *mut c_char,
-    len: usize,
-    ppos: *mut bindings::loff_t,
-) -> isize {
-    from_result(|| {
-        // SAFETY: the VFS only reads from files whose `open` succeeded, and
-        // holds a reference on the file during the call.
-        let store = unsafe { store_of(file) };
-        // SAFETY: `ppos` is valid for reads and writes during the call.
-        let pos = unsafe { &mut *ppos };
-        let out = UserSlice::new(buf as UserPtr, len).writer();
-        let n = Operations::read(&*store, pos, out)?;
-        isize::try_from(n).map_err(|_| EINVAL)
-    })
-}
-
-/// `write` file operation.
-///
-/// # Safety
-///
-/// As for [`read`].
-unsafe extern "C" fn write(
-    file: *mut bindings::file,
-    buf: *const c_char,
-    len: usize,
-    ppos: *mut bindings::loff_t,
-) -> isize {
-    from_result(|| {
-        // SAFETY: as in `read`.
-        let store = unsafe { store_of(file) };
-        // SAFETY: `file` is valid during the call.
-        let append = unsafe { (*file).f_flags } & bindings::O_APPEND != 0;
-        // SAFETY: as in `read`.
-        let pos = unsafe { &mut *ppos };
-        let input = UserSlice::new(buf as UserPtr, len).reader();
-        let n = Operations::write(&*store, pos, append, input)?;
-        isize::try_from(n).map_err(|_| EINVAL)
-    })
-}
-
-/// `llseek` file operation.
-///
-/// # Safety
-///
-/// As for [`read`], without `ppos`.
-unsafe extern "C" fn llseek(
-    file: *mut bindings::file,
-    offset: bindings::loff_t,
-    whence: c_int,
-) -> bindings::loff_t {
-    from_result(|| {
-        // SAFETY: as in `read`.
-        let store = unsafe { store_of(file) };
-        let whence = Whence::from_raw(whence)?;
-        // SAFETY: `file` is valid during the call.
-        let pos = unsafe { (*file).f_pos };
-        let new = Operations::seek(&*store, pos, offset, whence)?;
-        // SAFETY: `file` is valid; `vfs_setpos()` stores the position (and
-        // would refuse a negative one, which `seek` never returns).
-        Ok(unsafe { bindings::vfs_setpos(file, new, bindings::loff_t::MAX) })
-    })
+    #[inline]
+    unsafe fn with_state<R>(file: *mut bindings::file, f: impl FnOnce(&Store) -> R) -> R {
+        // SAFETY: the kernel crate's `open` stored the `Arc<Store>` that
+        // `<Store as MiscDevice>::open` returned in `private_data` with
+        // `into_foreign`, and its `release` takes it back only after the
+        // last file operation returned; the caller keeps the file open
+        // meanwhile.
+        let store = unsafe { <Arc<Store> as ForeignOwnable>::borrow((*file).private_data) };
+        f(&store)
+    }
 }

@@ -5,11 +5,13 @@
 //! 6.12; with it, `device.rs` is the module's `miscdev` instead).
 //!
 //! With the compat layer (`compat/`, which on 6.1 wraps C APIs the kernel
-//! crate lacks), this is the only file of the module with `unsafe` code; it
-//! is the same for every kernel generation without `kernel::miscdevice`.
-//! [`Registration`] registers a `struct miscdevice` with `misc_register()`
-//! and fills its `struct file_operations` with callbacks that turn the C
-//! calls into calls of the [`Operations`] trait with safe arguments: user
+//! crate lacks) and `file_ops.rs`, this is the only file of the module with
+//! `unsafe` code; it is the same for every kernel generation without
+//! `kernel::miscdevice`. [`Registration`] registers a `struct miscdevice`
+//! with `misc_register()` and fills its `struct file_operations` with
+//! callbacks (`open` and `unlocked_ioctl` here, `read`, `write` and
+//! `llseek` from `file_ops.rs`) that turn the C calls into calls of the
+//! [`Operations`] trait with safe arguments: user
 //! buffers become `UserSliceReader`/`UserSliceWriter` (every access checked,
 //! a bad pointer is `EFAULT`), the file position a plain integer. Dropping
 //! the registration calls `misc_deregister()`. [`RustMisc`], the module's
@@ -29,13 +31,13 @@ use crate::{
     common::prelude::*,
     compat::{
         c_str,
-        ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
-        CStr, Opaque, UserPtr, UserSlice,
+        ffi::{c_int, c_long, c_uint, c_ulong, c_void},
+        CStr, Opaque, UserPtr,
     },
+    file_ops::{self, OpenFile},
+    operations::Operations,
     store::Store,
 };
-
-pub(crate) use crate::operations::{Operations, Whence};
 
 /// The allocation a registered device lives in.
 ///
@@ -98,9 +100,9 @@ impl<T: Operations> Registration<T> {
         let fops = bindings::file_operations {
             owner: module.as_ptr(),
             open: Some(open::<T>),
-            read: Some(read::<T>),
-            write: Some(write::<T>),
-            llseek: Some(llseek::<T>),
+            read: Some(file_ops::read::<Device<T>>),
+            write: Some(file_ops::write::<Device<T>>),
+            llseek: Some(file_ops::llseek::<Device<T>>),
             unlocked_ioctl: Some(ioctl::<T>),
             ..Default::default()
         };
@@ -144,16 +146,16 @@ impl<T: Operations> Drop for Registration<T> {
     }
 }
 
-/// The device state of a file opened through [`open`].
-///
-/// # Safety
-///
-/// `file` must be a file on which `open::<T>` succeeded and that is not yet
-/// released.
-unsafe fn data_of<'a, T>(file: *mut bindings::file) -> &'a T {
-    // SAFETY: `open::<T>` stored a pointer to the `T` of a live `Device<T>`
-    // in `private_data`; it outlives the file (see `Registration`).
-    unsafe { &*((*file).private_data as *const T) }
+impl<T: Operations> OpenFile for Device<T> {
+    type State = T;
+
+    #[inline]
+    unsafe fn with_state<R>(file: *mut bindings::file, f: impl FnOnce(&T) -> R) -> R {
+        // SAFETY: `open::<T>` stored a pointer to the `T` of a live
+        // `Device<T>` in `private_data`; it outlives the file (see
+        // `Registration`), which the caller keeps open meanwhile.
+        f(unsafe { &*((*file).private_data as *const T) })
+    }
 }
 
 /// `open` file operation: points `private_data` at the device state.
@@ -180,81 +182,6 @@ unsafe extern "C" fn open<T: Operations>(
     })
 }
 
-/// `read` file operation.
-///
-/// # Safety
-///
-/// Only for the VFS: `file` was opened by [`open`] with this `T` and is not
-/// released; `ppos` is valid for reads and writes.
-unsafe extern "C" fn read<T: Operations>(
-    file: *mut bindings::file,
-    buf: *mut c_char,
-    len: usize,
-    ppos: *mut bindings::loff_t,
-) -> isize {
-    from_result(|| {
-        // SAFETY: the VFS only reads from files whose `open` succeeded.
-        let data = unsafe { data_of::<T>(file) };
-        // SAFETY: `ppos` is valid for reads and writes during the call.
-        let mut pos = unsafe { *ppos };
-        let n = data.read(&mut pos, UserSlice::new(buf as UserPtr, len).writer())?;
-        // SAFETY: as above.
-        unsafe { *ppos = pos };
-        isize::try_from(n).map_err(|_| EINVAL)
-    })
-}
-
-/// `write` file operation.
-///
-/// # Safety
-///
-/// Only for the VFS: `file` was opened by [`open`] with this `T` and is not
-/// released; `ppos` is valid for reads and writes.
-unsafe extern "C" fn write<T: Operations>(
-    file: *mut bindings::file,
-    buf: *const c_char,
-    len: usize,
-    ppos: *mut bindings::loff_t,
-) -> isize {
-    from_result(|| {
-        // SAFETY: the VFS only writes to files whose `open` succeeded.
-        let data = unsafe { data_of::<T>(file) };
-        // SAFETY: `file` is valid during the call.
-        let append = unsafe { (*file).f_flags } & bindings::O_APPEND != 0;
-        // SAFETY: `ppos` is valid for reads and writes during the call.
-        let mut pos = unsafe { *ppos };
-        let input = UserSlice::new(buf as UserPtr, len).reader();
-        let n = data.write(&mut pos, append, input)?;
-        // SAFETY: as above.
-        unsafe { *ppos = pos };
-        isize::try_from(n).map_err(|_| EINVAL)
-    })
-}
-
-/// `llseek` file operation.
-///
-/// # Safety
-///
-/// Only for the VFS: `file` was opened by [`open`] with this `T` and is not
-/// released.
-unsafe extern "C" fn llseek<T: Operations>(
-    file: *mut bindings::file,
-    offset: bindings::loff_t,
-    whence: c_int,
-) -> bindings::loff_t {
-    from_result(|| {
-        // SAFETY: the VFS only seeks files whose `open` succeeded.
-        let data = unsafe { data_of::<T>(file) };
-        let whence = Whence::from_raw(whence)?;
-        // SAFETY: `file` is valid during the call.
-        let pos = unsafe { (*file).f_pos };
-        let new = data.seek(pos, offset, whence)?;
-        // SAFETY: `file` is valid; `vfs_setpos()` stores the position (and
-        // would refuse a negative one, which `seek` never returns).
-        Ok(unsafe { bindings::vfs_setpos(file, new, bindings::loff_t::MAX) })
-    })
-}
-
 /// `unlocked_ioctl` file operation.
 ///
 /// # Safety
@@ -266,12 +193,16 @@ unsafe extern "C" fn ioctl<T: Operations>(
     cmd: c_uint,
     arg: c_ulong,
 ) -> c_long {
-    from_result(|| {
-        // SAFETY: the VFS only calls ioctl on files whose `open` succeeded.
-        let data = unsafe { data_of::<T>(file) };
-        let ret = data.ioctl(cmd, arg as UserPtr)?;
-        c_long::try_from(ret).map_err(|_| EINVAL)
-    })
+    // SAFETY: the VFS only calls ioctl on files whose `open` succeeded, and
+    // holds a reference on the file during the call.
+    unsafe {
+        Device::<T>::with_state(file, |data| {
+            from_result(|| {
+                let ret = data.ioctl(cmd, arg as UserPtr)?;
+                c_long::try_from(ret).map_err(|_| EINVAL)
+            })
+        })
+    }
 }
 
 /// The loaded module: the registered device.

@@ -3,7 +3,7 @@
 //! What the device does, as the file operations see it: the [`Operations`]
 //! trait, implemented by [`crate::store::Store`] and called by the misc
 //! device glue of the build (`miscdev.rs` or `device.rs`, see the crate
-//! docs), which re-exports it as `crate::miscdev::Operations`.
+//! docs) and by the file operations both share (`file_ops.rs`).
 
 use crate::{
     bindings,
@@ -28,6 +28,7 @@ pub(crate) enum Whence {
 
 impl Whence {
     /// The `whence` argument of `lseek(2)`; `EINVAL` for any other value.
+    #[inline]
     pub(crate) fn from_raw(whence: c_int) -> Result<Self> {
         match u32::try_from(whence) {
             Ok(bindings::SEEK_SET) => Ok(Whence::Set),

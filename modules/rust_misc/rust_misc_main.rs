@@ -18,17 +18,20 @@
 //!   operations (see there why). Without it (6.1, 6.12), `miscdev.rs`: the
 //!   workspace's own small safe wrapper over `misc_register()`/
 //!   `misc_deregister()` and the file operations;
+//! - [`file_ops`]: the `read`, `write` and `llseek` file operations both
+//!   `miscdev` sources share;
 //! - [`compat`]: the kernel APIs the store uses (a mutex, user copies, a
 //!   fixed buffer), the kernel crate's own where it has them.
 //!
 //! Every part but `miscdev` and `compat` is one source for every kernel
-//! generation. The `unsafe` code is in `miscdev` and `compat`.
+//! generation. The `unsafe` code is in `miscdev`, `file_ops` and `compat`.
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod bindings;
 mod compat;
+mod file_ops;
 #[cfg(ws_has_miscdevice)]
 #[path = "device.rs"]
 mod miscdev;

@@ -14,7 +14,7 @@ use crate::{
         new_mutex, zeroed_buffer, Buffer, Mutex, UserPtr, UserSlice, UserSliceReader,
         UserSliceWriter,
     },
-    miscdev::{Operations, Whence},
+    operations::{Operations, Whence},
 };
 use core::cmp::{max, min};
 
