@@ -82,7 +82,9 @@ Description: Rust metadata for building modules for Linux $db_release
  name. Out-of-tree Rust modules build against the headers with it, using
  $(stock_config RUSTC_VERSION_TEXT).
 EOT
-	dpkg-deb --root-owner-group --build "$db_root" "$db_deb" >/dev/null ||
+	# zstd: the 190 MB of metadata in about a second (50 MB); dpkg-deb's
+	# default, xz, took 70 s for 38 MB. Every dpkg since Debian 12 reads it.
+	dpkg-deb --root-owner-group -Zzstd -z9 --build "$db_root" "$db_deb" >/dev/null ||
 		die "dpkg-deb could not build $db_deb"
 	rm -rf "$db_root"
 }
