@@ -260,13 +260,23 @@ export WS_LLVM := $(WS_KCONF_LLVM)
 export WS_KERNEL_CONF
 
 # The userspace test programs (tests/) are host programs with std: whatever
-# the kernel under test, the rustc and bindgen (with its libclang) of the
-# first generation whose toolchain is the host's own release build them.
+# the kernel under test, the rustc of the first generation whose toolchain
+# is the host's own release builds them, and the default generation's
+# bindgen (with its libclang) makes their bindings of the device's ABI. On
+# Debian 12 that is rustc-web 1.96 (6.12's) and Debian 13's bindgen 0.71.1
+# (7.3's): make run on the default generation needs no bindgen built from
+# crates.io (6.12's kernel does) nor anything else of 6.12's kernel build.
 PROGRAMS_KERNEL := $(shell $(call KCONF,kconf_host_generation))
 $(call kconf_vars,$(PROGRAMS_KERNEL),PROGRAMS_)
+ifneq ($(KERNEL),$(DEFAULT_KERNEL))
+  $(call kconf_vars,$(DEFAULT_KERNEL),DEFAULT_)
+else
+  DEFAULT_KCONF_BINDGEN := $(WS_KCONF_BINDGEN)
+  DEFAULT_KCONF_LIBCLANG_PATH := $(WS_KCONF_LIBCLANG_PATH)
+endif
 export WS_PROGRAMS_RUSTC := $(PROGRAMS_KCONF_RUSTC)
-export WS_PROGRAMS_BINDGEN := $(PROGRAMS_KCONF_BINDGEN)
-export WS_PROGRAMS_LIBCLANG_PATH := $(PROGRAMS_KCONF_LIBCLANG_PATH)
+export WS_PROGRAMS_BINDGEN := $(DEFAULT_KCONF_BINDGEN)
+export WS_PROGRAMS_LIBCLANG_PATH := $(DEFAULT_KCONF_LIBCLANG_PATH)
 export WS_KDIR_SERIES := $(KDIR_SERIES)
 
 .PHONY: all modules clean modules_install help deps kernel kernel-debug kernels kernels-debug run \
@@ -389,19 +399,20 @@ rust-metadata:
 	@$(WS)/scripts/rust-metadata.sh $(KDIR)
 
 # make deps: what every generation of KERNELS needs and the rust-analyzer
-# that checks them (make check). make kernel installs only what its own
-# generation needs, with the default generation's compiler, which builds
-# the test programs.
-DEPS = DEPS_KERNELS='$(1)' $(WS)/scripts/install-deps.sh
+# that checks them (make check). make kernel (and run, bench) installs only
+# what its own generation needs, the default generation's (whose bindgen
+# makes the test programs' bindings) and the Rust packages of the programs'
+# compiler (DEPS_PROGRAMS).
+DEPS = DEPS_KERNELS='$(1)' DEPS_PROGRAMS='$(PROGRAMS_KERNEL)' $(WS)/scripts/install-deps.sh
 deps:
 	@$(call DEPS,$(KERNELS)) --rust-analyzer
 
 kernel:
-	@$(call DEPS,$(sort $(KERNEL) $(PROGRAMS_KERNEL)))
+	@$(call DEPS,$(sort $(KERNEL) $(DEFAULT_KERNEL)))
 	@$(WS)/scripts/build-kernel.sh
 
 kernel-debug:
-	@$(call DEPS,$(sort $(KERNEL) $(PROGRAMS_KERNEL)))
+	@$(call DEPS,$(sort $(KERNEL) $(DEFAULT_KERNEL)))
 	@$(WS)/scripts/build-kernel.sh debug
 
 # Every generation's kernel (of KERNELS), or debug kernel, one after the
@@ -477,7 +488,7 @@ CHECK_BENCH = $(filter $(DEFAULT_KERNEL),$(KERNEL))
 BENCH_RUN = $(WS)/tests/bench/run.sh --rounds $(1) \
 	--target-us $(2) --out $(BUILD_DIR)/$(3) $(4)
 bench:
-	@$(call DEPS,$(sort $(KERNEL) $(PROGRAMS_KERNEL)))
+	@$(call DEPS,$(sort $(KERNEL) $(DEFAULT_KERNEL)))
 	@$(WS)/scripts/install-deps.sh --bench
 	@mkdir -p $(BUILD_DIR)/bench
 	@rm -f $(BUILD_DIR)/bench/report.list; : >$(BUILD_DIR)/bench/kernels-results.log

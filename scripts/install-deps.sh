@@ -6,12 +6,15 @@
 # and its bindgen, plus the tools the workspace itself runs (QEMU,
 # busybox...). Idempotent and quiet when everything is already there.
 #
-#   [DEPS_KERNELS="6.12 ..."] scripts/install-deps.sh [--bench | --rust-analyzer]
+#   [DEPS_KERNELS="6.12 ..."] [DEPS_PROGRAMS=LABEL] scripts/install-deps.sh
+#       [--bench | --rust-analyzer]
 #
 # DEPS_KERNELS: the generations (labels) to install for, default all of
 # them (make deps, make check); make kernel and make run ask for theirs
-# only, with the default generation, whose compiler builds the test
-# programs.
+# only, with the default generation, whose bindgen makes the test
+# programs' bindings. DEPS_PROGRAMS: the generation whose rustc builds the
+# test programs (the host release's own), when it is not one of
+# DEPS_KERNELS: its Rust packages only, not what builds its kernel.
 # --bench: also what make bench needs (gnuplot-nox draws its chart).
 # --rust-analyzer: also the rust-analyzer that checks the project
 # `make rust-analyzer` writes (tests/rust-analyzer-cases.sh): Debian's
@@ -199,6 +202,14 @@ for label in $KERNEL_LABELS; do
 	PACKAGES="$PACKAGES $SOURCE_PACKAGE clang-$LLVM_VERSION lld-$LLVM_VERSION
 llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev"
 done
+PROGRAMS_ONLY=${DEPS_PROGRAMS:-}
+case " $KERNEL_LABELS " in *" $PROGRAMS_ONLY "*) PROGRAMS_ONLY="" ;; esac
+if [ -n "$PROGRAMS_ONLY" ]; then
+	kconf_load "$PROGRAMS_ONLY" || exit 1
+	[ "$RUST_INSTALL" = system ] ||
+		die "DEPS_PROGRAMS=$PROGRAMS_ONLY: its toolchain is not the host's own (RUST_INSTALL=$RUST_INSTALL)"
+	PACKAGES="$PACKAGES $RUST_PACKAGES"
+fi
 
 # cargo_install CRATE@VERSION: build a host tool into build/tools, from /
 # so that rust-toolchain.toml (no cargo of its own) plays no part: the
@@ -356,6 +367,10 @@ for label in $KERNEL_LABELS; do
 			die "$KCONF_BINDGEN is $have, $KCONF_FILE wants bindgen $BINDGEN_VERSION" ;;
 	esac
 done
+if [ -n "$PROGRAMS_ONLY" ]; then
+	kconf_load "$PROGRAMS_ONLY" || exit 1
+	check_rust
+fi
 
 # rust-analyzer: the environment (made once, reused while its inputs are
 # unchanged) and a wrapper that runs its binary with its own libraries.
