@@ -5,8 +5,11 @@
 //! typed as the kernel takes them (32 bits).
 
 /// The generated bindings of abi.h.
-// Not all of it is used: bindgen adds a layout test and an alias for the
-// fields' type, and the constants are used through the typed ones below.
+// Not all of it is used: bindgen adds an alias for the fields' type, and
+// the constants are used through the typed ones below. Its layout checks
+// of `rust_misc_stats` (size, alignment, each field's offset) are
+// compile-time assertions (bindgen 0.71, the default generation's): a
+// layout that does not match abi.h fails the build.
 #[allow(dead_code, non_camel_case_types)]
 mod bindings {
     include!(env!("RUST_MISC_ABI_RS"));
