@@ -17,26 +17,26 @@
 //! have no `llseek` (the trait has no such method), and `do_dentry_open()`
 //! clears `FMODE_LSEEK` after `->open` when `f_op->llseek` is `NULL`: every
 //! `lseek(2)` on the device would fail with `ESPIPE`. The device's ABI
-//! (`rust_misc.h`) has `lseek(2)` with `SEEK_SET`, `SEEK_CUR` and
-//! `SEEK_END`, on every kernel and in the C twin. So [`MiscDevice::open`]
-//! replaces the file's `f_op`, as `misc_open()` itself does with
-//! `replace_fops()`, by [`FOPS`]: the kernel crate's own table for [`Store`]
-//! (`MiscDeviceOptions::into_raw::<Store>().fops`, evaluated at compile
-//! time), with [`file_ops::llseek`] added. Its `owner` is the kernel
-//! crate's, this module, so the module reference `misc_open()` took for the old table is
-//! the one `fput()` drops for the new one. After `->open`, `do_dentry_open()`
-//! sees an `llseek` and `FMODE_LSEEK` stays.
+//! (`rust_misc.h`) has `lseek(2)` with `SEEK_SET`, `SEEK_CUR` and `SEEK_END`,
+//! on every kernel and in the C twin. So [`MiscDevice::open`] replaces the
+//! file's `f_op`, as `misc_open()` itself does with `replace_fops()`, by
+//! [`FOPS`]: the kernel crate's own table for [`Store`]
+//! (`MiscDeviceOptions::into_raw::<Store>().fops`, evaluated at compile time),
+//! with [`file_ops::llseek`] added. Its `owner` is the kernel crate's, this
+//! module, so the module reference `misc_open()` took for the old table is the
+//! one `fput()` drops for the new one. After `->open`, `do_dentry_open()` sees
+//! an `llseek` and `FMODE_LSEEK` stays.
 //!
 //! The same table gives `read(2)` and `write(2)` the direct path C drivers
 //! have: [`file_ops::read`] and [`file_ops::write`], the `read` and `write`
 //! file operations (shared with `miscdev.rs`), take the user buffer as a
-//! pointer and a length, as `kernel::uaccess` does. The trait has only `read_iter` and `write_iter`, with which
-//! `vfs_read()` and `vfs_write()` go through `new_sync_read()`/
-//! `new_sync_write()`, building a `kiocb` and an `iov_iter` for every
-//! call: 68 more instructions per `read(2)` than a `read` file operation,
-//! counted on the 7.3 benchmark kernel (docs/bench.md). The device leaves
-//! them out; `readv(2)` and `writev(2)` then call `read` and `write` once
-//! per buffer, as for the C twin.
+//! pointer and a length, as `kernel::uaccess` does. The trait has only
+//! `read_iter` and `write_iter`, with which `vfs_read()` and `vfs_write()` go
+//! through `new_sync_read()`/`new_sync_write()`, building a `kiocb` and an
+//! `iov_iter` for every call: 68 more instructions per `read(2)` than a `read`
+//! file operation, counted on the 7.3 benchmark kernel (docs/bench.md). The
+//! device leaves them out; `readv(2)` and `writev(2)` then call `read` and
+//! `write` once per buffer, as for the C twin.
 //!
 //! `llseek`, `read` and `write` methods in `kernel::miscdevice::MiscDevice`
 //! (with their `HAS_` entries in the vtable, as `read_iter` has) would make

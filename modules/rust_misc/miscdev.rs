@@ -4,18 +4,17 @@
 //! crate without `kernel::miscdevice` (no `miscdevice` capability: 6.1 and
 //! 6.12; with it, `device.rs` is the module's `miscdev` instead).
 //!
-//! With the compat layer (`compat/`, which on 6.1 wraps C APIs the kernel
-//! crate lacks) and `file_ops.rs`, this is the only file of the module with
-//! `unsafe` code; it is the same for every kernel generation without
-//! `kernel::miscdevice`. [`Registration`] registers a `struct miscdevice`
-//! with `misc_register()` and fills its `struct file_operations` with
-//! callbacks (`open` and `unlocked_ioctl` here, `read`, `write` and
-//! `llseek` from `file_ops.rs`) that turn the C calls into calls of the
-//! [`Operations`] trait with safe arguments: user
-//! buffers become `UserSliceReader`/`UserSliceWriter` (every access checked,
-//! a bad pointer is `EFAULT`), the file position a plain integer. Dropping
-//! the registration calls `misc_deregister()`. [`RustMisc`], the module's
-//! value, keeps the registration until the module is unloaded.
+//! With the compat layer (`compat/`, which on 6.1 wraps C APIs the kernel crate
+//! lacks) and `file_ops.rs`, this is the only file of the module with `unsafe`
+//! code; it is the same for every kernel generation without
+//! `kernel::miscdevice`. [`Registration`] registers a `struct miscdevice` with
+//! `misc_register()` and fills its `struct file_operations` with callbacks
+//! (`open` and `unlocked_ioctl` here, `read`, `write` and `llseek` from
+//! `file_ops.rs`) that turn the C calls into calls of the [`Operations`] trait
+//! with safe arguments: user buffers become `UserSliceReader`/`UserSliceWriter`
+//! (every access checked, a bad pointer is `EFAULT`), the file position a plain
+//! integer. Dropping the registration calls `misc_deregister()`. [`RustMisc`],
+//! the module's value, keeps the registration until the module is unloaded.
 //!
 //! Lifetimes: the `miscdevice`, its file operations and the device state live
 //! in one pinned allocation owned by the [`Registration`]. The operations'
