@@ -280,7 +280,7 @@ export WS_PROGRAMS_LIBCLANG_PATH := $(DEFAULT_KCONF_LIBCLANG_PATH)
 export WS_KDIR_SERIES := $(KDIR_SERIES)
 
 .PHONY: all modules clean modules_install help deps kernel kernel-debug kernels kernels-debug run \
-	check check-debug check-generation check-debug-generation headers \
+	check check-debug check-generation check-generation-host check-generation-vms check-debug-generation headers \
 	check-kdir doctor rust-analyzer check-rust-analyzer check-doctor dkms-modules dkms-source dkms-install check-dkms bench \
 	check-stock check-new-module rust-metadata
 
@@ -499,19 +499,23 @@ bench:
 	@$(call REPORT,$(BUILD_DIR)/bench/report.list)
 
 # make check: the whole suite on every kernel generation of KERNELS (all of
-# kernels/*.conf; KERNELS=6.1 for one), then one KTAP report. Once for all
-# generations, side by side with the rest (they touch nothing the rest
-# builds): the doctor's cases (every generation in one run), the checks
-# that do not depend on the generation (tests/workspace-checks.sh: unit
-# tests, shellcheck), the paths make refuses (tests/path-cases.sh: a few
-# seconds, nothing built) and make rust-analyzer checked by Debian's
-# packaged rust-analyzer on every generation (tests/rust-analyzer-cases.sh,
-# in copies of the sources; the progress lines of the Debian 13 root it
-# makes for it once go to the terminal through fd 3). Then each generation, one after the
-# other (they build the same module folders): check-generation, its host checks (clean
-# builds with clippy and without, rustfmt, modinfo, the headers cases as an
-# unprivileged user) and two VM runs, the workspace's modules and those built
-# against the packaged headers ("[6.12]" and "[6.12 headers]" results).
+# kernels/*.conf; KERNELS=6.1 for one), then one KTAP report. Side by side,
+# since none touches what another builds:
+# - once for all generations, in two lines: the checks that do not depend
+#   on the generation (tests/workspace-checks.sh: unit tests, shellcheck)
+#   and the paths make refuses (tests/path-cases.sh: a few seconds,
+#   nothing built); the doctor's cases (every generation in one run) and
+#   make rust-analyzer checked by Debian's packaged rust-analyzer on every
+#   generation (tests/rust-analyzer-cases.sh, in copies of the sources; the
+#   progress lines of the Debian 13 root it makes for it once go to the
+#   terminal through fd 3);
+# - each generation's host part (check-generation-host: its host checks,
+#   which build the workspace's own module folders, and its DKMS cases),
+#   one generation after the other, the default generation first: its
+#   VM part is the longest;
+# - each generation's VM part (check-generation-vms), started as soon as
+#   its host part ends, beside the next generation's host part: it tests a
+#   copy of the modules that host part built.
 #
 # The wall time of each part (every long step of the scripts, each suite,
 # each VM run) is recorded in WS_TIMES (scripts/timed.sh, part_time in
@@ -519,11 +523,16 @@ bench:
 REPORT_LIST := $(BUILD_DIR)/logs/check-reports.list
 REPORT = tr '\n' '\0' <$(1) | xargs -0 $(WS)/tests/ktap-report.sh $(2)
 ONCE_RESULTS := $(BUILD_DIR)/logs/workspace-results.log
+ONCE_RESULTS_2 := $(BUILD_DIR)/logs/workspace-results-2.log
 TIMED = $(WS)/scripts/timed.sh
 # $(call START_TIMES,FILE): a run's times start afresh in FILE (WS_TIMES),
 # its start in FILE.t0 (the report's "whole run").
 START_TIMES = mkdir -p $(BUILD_DIR)/logs && rm -f $(1) && date +%s >$(1).t0
 CHECK_TIMES := $(BUILD_DIR)/logs/check-times.log
+# The generations in the order make check runs their parts: the default
+# one first, then the others from the newest.
+CHECK_ORDER = $(filter $(DEFAULT_KERNEL),$(KERNELS)) \
+	$(filter-out $(DEFAULT_KERNEL),$(shell printf '%s\n' $(KERNELS) | sort -rV))
 check: export WS_TIMES := $(CHECK_TIMES)
 check:
 	@$(call START_TIMES,$(CHECK_TIMES))
@@ -531,45 +540,62 @@ check:
 	@$(MAKE) --no-print-directory kernels
 	@rm -f $(REPORT_LIST) $(REPORT_LIST).*
 	@{ $(TIMED) "workspace checks" $(WS)/tests/workspace-checks.sh && \
-		$(TIMED) "doctor cases" $(WS)/tests/doctor-cases.sh && \
-		$(TIMED) "path cases" $(WS)/tests/path-cases.sh && \
+		$(TIMED) "path cases" $(WS)/tests/path-cases.sh || \
+		echo "not ok workspace checks and path cases ran to completion # exit status $$?"; \
+		} >$(ONCE_RESULTS) 2>$(BUILD_DIR)/logs/workspace-checks.err & once=$$!; \
+	{ $(TIMED) "doctor cases" $(WS)/tests/doctor-cases.sh && \
 		PROGRESS_FD=3 $(TIMED) "rust-analyzer cases" $(WS)/tests/rust-analyzer-cases.sh || \
-		echo "not ok workspace checks, doctor, path and rust-analyzer cases ran to completion # exit status $$?"; \
-		} 3>&1 >$(ONCE_RESULTS) 2>$(BUILD_DIR)/logs/workspace-checks.err & once=$$!; \
-	status=0; \
-	for k in $(KERNELS); do \
-		$(MAKE) --no-print-directory KERNEL=$$k check-generation \
-			REPORT_LIST=$(REPORT_LIST).$$k || { status=$$?; break; }; \
+		echo "not ok doctor and rust-analyzer cases ran to completion # exit status $$?"; \
+		} 3>&1 >$(ONCE_RESULTS_2) 2>$(BUILD_DIR)/logs/doctor-ra-cases.err & once2=$$!; \
+	status=0; vms=; \
+	for k in $(CHECK_ORDER); do \
+		$(MAKE) --no-print-directory KERNEL=$$k check-generation-host || { status=$$?; break; }; \
+		$(MAKE) --no-print-directory KERNEL=$$k check-generation-vms \
+			REPORT_LIST=$(REPORT_LIST).$$k & vms="$$vms $$!"; \
 	done; \
-	wait $$once; exit $$status
-	@{ echo $(ONCE_RESULTS); cat $(foreach k,$(KERNELS),$(REPORT_LIST).$(k)); } >$(REPORT_LIST)
+	for p in $$vms; do wait $$p || status=$$?; done; \
+	wait $$once; wait $$once2; exit $$status
+	@{ echo $(ONCE_RESULTS); echo $(ONCE_RESULTS_2); \
+		cat $(foreach k,$(KERNELS),$(REPORT_LIST).$(k)); } >$(REPORT_LIST)
 	@$(call REPORT,$(REPORT_LIST),--times $(CHECK_TIMES))
 
 # One generation's part of make check (KERNEL=..); with REPORT_LIST its
-# results are listed there for one report, else reported now. The steps
-# that use different cores go side by side: the DKMS cases (their own copy
-# of the sources) beside the host checks (which rebuild modules/), then the
+# results are listed there for one report, else reported now. Its host
+# part (check-generation-host), then its VM part (check-generation-vms).
+# The host part: the DKMS cases (their own copy of the sources) beside the
+# host checks (which build the workspace's module folders), then a copy of
+# the built module folders for the VM part (CHECK_MODULES), which so reads
+# nothing the next generation's host part rebuilds. The VM part: the
 # default generation's short benchmark (one VM) beside the VM runs (one VM
-# at a time), both only reading the built modules; then, for the default
+# at a time), both only reading that copy; then, for the default
 # generation, a module added by the README's recipe in a copy of the
 # sources (NEW_MODULE_RUN below: a build, then one VM run) and last the
 # self-contained modules on Debian's stock kernel (STOCK_RUN below: its
-# builds use every core, then one VM).
+# builds, then one VM). (Both parts without the kernel prerequisite: make
+# check builds every kernel first.)
 LISTED := $(filter command line,$(origin REPORT_LIST))
 GENERATION_LIST = $(if $(LISTED),$(REPORT_LIST),$(BUILD_DIR)/logs/$(KERNEL)/check-reports.list)
 HOST_RESULTS = $(BUILD_DIR)/logs/$(KERNEL)/host-results.log
+CHECK_MODULES = $(BUILD_DIR)/check-modules/$(KERNEL)
 check-generation: kernel
+	@$(MAKE) --no-print-directory check-generation-host
+	@$(MAKE) --no-print-directory check-generation-vms
+
+check-generation-host:
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL) $(BUILD_DIR)/bench-check
 	@{ $(call HOST_SUITE,$(DKMS_RESULTS),$(TIMED) "[$(KERNEL_SERIES)] dkms cases" $(DKMS_CASES)); } & dkms=$$!; \
 	$(call HOST_SUITE,$(HOST_RESULTS),$(TIMED) "[$(KERNEL_SERIES)] host checks" $(WS)/tests/host-checks.sh \
 		>$(HOST_RESULTS)); \
 	wait $$dkms
+	@rm -rf $(CHECK_MODULES) && mkdir -p $(CHECK_MODULES) && cp -a $(WS)/modules $(CHECK_MODULES)/
+
+check-generation-vms:
 	@$(if $(LISTED),,rm -f $(GENERATION_LIST);) status=0; \
-	$(if $(CHECK_BENCH),{ $(call HOST_SUITE,$(BUILD_DIR)/bench-check/results.log,$(TIMED) "[$(KERNEL_SERIES)] short benchmark" $(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check,--boots $(CHECK_BENCH_BOOTS)) \
+	$(if $(CHECK_BENCH),{ $(call HOST_SUITE,$(BUILD_DIR)/bench-check/results.log,$(TIMED) "[$(KERNEL_SERIES)] short benchmark" $(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check,--boots $(CHECK_BENCH_BOOTS) --modules $(CHECK_MODULES)/modules) \
 		>$(BUILD_DIR)/bench-check/results.log); } & bench=$$!;) \
 	$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
 		--host-results $(HOST_RESULTS) \
-		--modules $(WS)/modules \
+		--modules $(CHECK_MODULES)/modules \
 		--modules $(BUILD_DIR)/headers-$(KERNEL)/modules:headers \
 		$(DKMS_VM_ARGS) --report-list $(GENERATION_LIST) || status=$$?; \
 	$(if $(CHECK_NEW_MODULE),$(call HOST_SUITE,$(NEW_MODULE_RESULTS),$(NEW_MODULE_RUN)); \
