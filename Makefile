@@ -517,9 +517,10 @@ bench:
 #   its host part ends, beside the next generation's host part: it tests a
 #   copy of the modules that host part built.
 #
-# The wall time of each part (every long step of the scripts, each suite,
-# each VM run) is recorded in WS_TIMES (scripts/timed.sh, part_time in
-# scripts/lib.sh) and printed as a table at the end of the report.
+# The wall time of each part (every long step of the scripts, each suite
+# with its CPU time, each VM run) is recorded in WS_TIMES (scripts/timed.sh,
+# part_time in scripts/lib.sh) and printed as a table at the end of the
+# report, with the whole run's wall and CPU time (RUN_CPU).
 REPORT_LIST := $(BUILD_DIR)/logs/check-reports.list
 REPORT = tr '\n' '\0' <$(1) | xargs -0 $(WS)/tests/ktap-report.sh $(2)
 ONCE_RESULTS := $(BUILD_DIR)/logs/workspace-results.log
@@ -527,7 +528,12 @@ ONCE_RESULTS_2 := $(BUILD_DIR)/logs/workspace-results-2.log
 TIMED = $(WS)/scripts/timed.sh
 # $(call START_TIMES,FILE): a run's times start afresh in FILE (WS_TIMES),
 # its start in FILE.t0 (the report's "whole run").
-START_TIMES = mkdir -p $(BUILD_DIR)/logs && rm -f $(1) && date +%s >$(1).t0
+START_TIMES = mkdir -p $(BUILD_DIR)/logs && rm -f $(1) $(1).cpu && date +%s >$(1).t0
+# $(call RUN_CPU,FILE): the CPU seconds of the run so far in FILE.cpu: the
+# user and system time of this make's children, each recipe line and all
+# it waited for (/proc/PID/stat's cutime and cstime, after "PID (comm) ").
+RUN_CPU = awk -v hz=$$(getconf CLK_TCK) '{ sub(/^.*\) /, ""); printf "%d\n", ($$14 + $$15) / hz + 0.5 }' \
+	/proc/$$PPID/stat >$(1).cpu || rm -f $(1).cpu
 CHECK_TIMES := $(BUILD_DIR)/logs/check-times.log
 # The generations in the order make check runs their parts: the default
 # one first, then the others from the newest.
@@ -557,6 +563,7 @@ check:
 	wait $$once; wait $$once2; exit $$status
 	@{ echo $(ONCE_RESULTS); echo $(ONCE_RESULTS_2); \
 		cat $(foreach k,$(KERNELS),$(REPORT_LIST).$(k)); } >$(REPORT_LIST)
+	@$(call RUN_CPU,$(CHECK_TIMES))
 	@$(call REPORT,$(REPORT_LIST),--times $(CHECK_TIMES))
 
 # One generation's part of make check (KERNEL=..); with REPORT_LIST its
@@ -724,6 +731,7 @@ check-debug:
 	@$(MAKE) --no-print-directory -j$(words $(KERNELS)) \
 		$(addprefix check-debug-in-parallel-,$(KERNELS))
 	@cat $(DEBUG_LISTS) >$(BUILD_DIR)/logs/check-debug-reports.list
+	@$(call RUN_CPU,$(DEBUG_TIMES))
 	@$(call REPORT,$(BUILD_DIR)/logs/check-debug-reports.list,--times $(DEBUG_TIMES))
 
 check-debug-in-parallel-%:
@@ -774,7 +782,7 @@ help:
 	@echo '  make run ALL=1   every module, same short tests'
 	@echo '  make run FULL=1  every module with make check'"'"'s fuzzer ($(CHECK_FUZZ_OPS) ops) and stress test (8 x $(CHECK_STRESS_OPS))'
 	@echo '  make check    the whole test suite in QEMU, KTAP output, non-zero exit on failure,'
-	@echo '                the wall time of each part at the end'
+	@echo '                the wall (and CPU) time of each part at the end'
 	@echo '  make check-dkms  only the DKMS tests: install into a private root, modprobe in QEMU'
 	@echo '  make check-rust-analyzer  only make rust-analyzer checked by Debian'"'"'s packaged rust-analyzer'
 	@echo '  make check-doctor  only the doctor'"'"'s cases on every generation of KERNELS'

@@ -40,12 +40,13 @@ step_done() {
 	part_time "$WS_TAG: $WS_STEP" "$WS_STEP_T0"
 }
 
-# part_time NAME T0: with WS_TIMES set (make check sets it), record in that
-# file that the part NAME took from T0 (seconds since the epoch) to now:
-# the table of wall times at the end of make check's report.
+# part_time NAME T0 [CPU]: with WS_TIMES set (make check sets it), record
+# in that file that the part NAME took from T0 (seconds since the epoch)
+# to now, and CPU seconds of CPU time when known (scripts/timed.sh): the
+# table of times at the end of make check's report.
 part_time() {
 	[ -n "${WS_TIMES:-}" ] || return 0
-	printf '%s\t%s\n' "$(($(now) - $2))" "$1" >>"$WS_TIMES"
+	printf '%s\t%s\t%s\n' "$(($(now) - $2))" "$1" "${3:-}" >>"$WS_TIMES"
 }
 
 # run_mmdebstrap ARG...: mmdebstrap without the caller's descriptors 3 to 9

@@ -11,8 +11,9 @@
 #   --show        for make run: each module's kernel log and the failures
 #                 only, then the same totals line
 #   --times FILE  the wall time of each part of the run, as part_time
-#                 (scripts/lib.sh) recorded them in FILE ("SECONDS<tab>NAME"
-#                 lines; FILE.t0, when there, holds the run's start), as
+#                 (scripts/lib.sh) recorded them in FILE ("SECONDS<tab>NAME
+#                 [<tab>CPU SECONDS]" lines; FILE.t0, when there, holds the
+#                 run's start, FILE.cpu the CPU seconds of all of it), as
 #                 diagnostic lines before the totals
 #
 # The last two lines are kselftest's "# Totals: pass:N fail:N skip:N" and
@@ -87,17 +88,20 @@ show_summary() {
 	}' "$1"
 }
 
-# times_table: the parts' wall times (longest first) and the run's, as
-# diagnostic lines.
+# times_table: the parts' wall times (longest first, with their CPU time
+# when it was recorded) and the run's (with the CPU time of all of it when
+# TIMES.cpu has it), as diagnostic lines.
 times_table() {
 	[ -s "$TIMES" ] || return 0
 	echo "# Wall time of each part, longest first (parts that ran side by side overlap):"
-	sort -t "$(printf '\t')" -k1,1nr "$TIMES" | while IFS="$(printf '\t')" read -r secs name; do
-		printf '# %6d s  %s\n' "$secs" "$name"
+	sort -t "$(printf '\t')" -k1,1nr "$TIMES" | while IFS="$(printf '\t')" read -r secs name cpu; do
+		printf '# %6d s  %s%s\n' "$secs" "$name" "${cpu:+ ($cpu s of CPU)}"
 	done
 	if [ -f "$TIMES.t0" ]; then
 		t=$(($(now) - $(cat "$TIMES.t0")))
-		printf '# %6d s  the whole run (%d min %d s)\n' "$t" $((t / 60)) $((t % 60))
+		cpu=$(cat "$TIMES.cpu" 2>/dev/null || true)
+		printf '# %6d s  the whole run (%d min %d s%s)\n' "$t" $((t / 60)) $((t % 60)) \
+			"${cpu:+; $cpu s of CPU, $((cpu * 100 / (t > 0 ? t : 1) / $(nproc)))% of $(nproc) cores}"
 	fi
 }
 

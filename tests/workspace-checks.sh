@@ -113,21 +113,26 @@ else
 	printf '%s\n' "$out" | diag_lines
 fi
 
-# make check's table of wall times (part_time, scripts/timed.sh, and
-# tests/ktap-report.sh --times): each part recorded with its seconds, the
-# table before the closing lines, which stay last.
+# make check's table of times (part_time, scripts/timed.sh, and
+# tests/ktap-report.sh --times): each part recorded with its seconds of
+# wall and CPU time (part one keeps a core busy for a second or two in a
+# child process: its CPU time counts), the whole run's with its CPU time,
+# the table before the closing lines, which stay last.
 tdir=$(mktemp -d)
 printf 'ok a\nnot ok b # broken\n' >"$tdir/results"
 status=0
-WS_TIMES=$tdir/times "$WS/scripts/timed.sh" "part one" sleep 1 || status=$?
+# shellcheck disable=SC2016 # for the inner bash
+WS_TIMES=$tdir/times "$WS/scripts/timed.sh" "part one" \
+	bash -c 'SECONDS=0; while [ "$SECONDS" -lt 2 ]; do :; done' || status=$?
 WS_TIMES=$tdir/times "$WS/scripts/timed.sh" "part two" false || status=$((status + $?))
 echo $(($(now) - 90)) >"$tdir/times.t0"
+echo 180 >"$tdir/times.cpu"
 out=$("$WS/tests/ktap-report.sh" --times "$tdir/times" "$tdir/results" 2>&1) || true
 rm -rf "$tdir"
-name="make check's table of wall times: each part, the whole run, then the totals last"
-if [ "$status" -eq 1 ] && printf '%s\n' "$out" | grep -qE '^# +[1-9][0-9]* s  part one$' &&
-	printf '%s\n' "$out" | grep -qE '^# +[0-9]+ s  part two$' &&
-	printf '%s\n' "$out" | grep -qE '^# +9[0-9] s  the whole run \(1 min 3[0-9] s\)$' &&
+name="make check's table of times: each part with its CPU time, the whole run, then the totals last"
+if [ "$status" -eq 1 ] && printf '%s\n' "$out" | grep -qE '^# +[1-9][0-9]* s  part one \([1-9][0-9]* s of CPU\)$' &&
+	printf '%s\n' "$out" | grep -qE '^# +[0-9]+ s  part two \(0 s of CPU\)$' &&
+	printf '%s\n' "$out" | grep -qE '^# +9[0-9] s  the whole run \(1 min 3[0-9] s; 180 s of CPU, [0-9]+% of [0-9]+ cores\)$' &&
 	[ "$(printf '%s\n' "$out" | tail -n 1)" = "1 passed, 1 failed" ]; then
 	ok "$name"
 else
