@@ -524,7 +524,7 @@ bench:
 REPORT_LIST := $(BUILD_DIR)/logs/check-reports.list
 REPORT = tr '\n' '\0' <$(1) | xargs -0 $(WS)/tests/ktap-report.sh $(2)
 ONCE_RESULTS := $(BUILD_DIR)/logs/workspace-results.log
-ONCE_RESULTS_2 := $(BUILD_DIR)/logs/workspace-results-2.log
+DOCTOR_RA_RESULTS := $(BUILD_DIR)/logs/doctor-ra-results.log
 TIMED = $(WS)/scripts/timed.sh
 # $(call START_TIMES,FILE): a run's times start afresh in FILE (WS_TIMES),
 # its start in FILE.t0 (the report's "whole run").
@@ -552,7 +552,7 @@ check:
 	{ $(TIMED) "doctor cases" $(WS)/tests/doctor-cases.sh && \
 		PROGRESS_FD=3 $(TIMED) "rust-analyzer cases" $(WS)/tests/rust-analyzer-cases.sh || \
 		echo "not ok doctor and rust-analyzer cases ran to completion # exit status $$?"; \
-		} 3>&1 >$(ONCE_RESULTS_2) 2>$(BUILD_DIR)/logs/doctor-ra-cases.err & once2=$$!; \
+		} 3>&1 >$(DOCTOR_RA_RESULTS) 2>$(BUILD_DIR)/logs/doctor-ra-cases.err & once2=$$!; \
 	status=0; vms=; \
 	for k in $(CHECK_ORDER); do \
 		$(MAKE) --no-print-directory KERNEL=$$k check-generation-host || { status=$$?; break; }; \
@@ -561,7 +561,7 @@ check:
 	done; \
 	for p in $$vms; do wait $$p || status=$$?; done; \
 	wait $$once; wait $$once2; exit $$status
-	@{ echo $(ONCE_RESULTS); echo $(ONCE_RESULTS_2); \
+	@{ echo $(ONCE_RESULTS); echo $(DOCTOR_RA_RESULTS); \
 		cat $(foreach k,$(KERNELS),$(REPORT_LIST).$(k)); } >$(REPORT_LIST)
 	@$(call RUN_CPU,$(CHECK_TIMES))
 	@$(call REPORT,$(REPORT_LIST),--times $(CHECK_TIMES))
@@ -589,7 +589,7 @@ check-generation: kernel
 	@$(MAKE) --no-print-directory check-generation-vms
 
 check-generation-host:
-	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL) $(BUILD_DIR)/bench-check
+	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
 	@{ $(call HOST_SUITE,$(DKMS_RESULTS),$(TIMED) "[$(KERNEL_SERIES)] dkms cases" $(DKMS_CASES)); } & dkms=$$!; \
 	$(call HOST_SUITE,$(HOST_RESULTS),$(TIMED) "[$(KERNEL_SERIES)] host checks" $(WS)/tests/host-checks.sh \
 		>$(HOST_RESULTS)); \
@@ -597,6 +597,7 @@ check-generation-host:
 	@rm -rf $(CHECK_MODULES) && mkdir -p $(CHECK_MODULES) && cp -a $(WS)/modules $(CHECK_MODULES)/
 
 check-generation-vms:
+	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL) $(BUILD_DIR)/bench-check
 	@$(if $(LISTED),,rm -f $(GENERATION_LIST);) status=0; \
 	$(if $(CHECK_BENCH),{ $(call HOST_SUITE,$(BUILD_DIR)/bench-check/results.log,$(TIMED) "[$(KERNEL_SERIES)] short benchmark" $(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check,--boots $(CHECK_BENCH_BOOTS) --modules $(CHECK_MODULES)/modules) \
 		>$(BUILD_DIR)/bench-check/results.log); } & bench=$$!;) \
