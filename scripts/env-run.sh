@@ -42,7 +42,9 @@ if [ "${WS_ENV:-}" = "$name" ]; then
 	exec "$@"
 fi
 
-binds="$WS:$BUILD_DIR:/tmp:$(pwd -P)${WS_ENV_BINDS:+:$WS_ENV_BINDS}"
+# (The current folder by its physical path, without a subshell.)
+cd -P .
+binds="$WS:$BUILD_DIR:/tmp:$PWD${WS_ENV_BINDS:+:$WS_ENV_BINDS}"
 
 # Held shared while the command runs (the command inherits it):
 # scripts/debian-env.sh takes it exclusively before it makes the root again.
@@ -56,7 +58,8 @@ inner='
 set -eu
 root=$1 binds=$2 cwd=$3
 shift 3
-mkdir -p "$root/dev" "$root/proc"
+[ -d "$root/dev" ] || mkdir -p "$root/dev"
+[ -d "$root/proc" ] || mkdir -p "$root/proc"
 mount --rbind /dev "$root/dev"
 mount -t proc proc "$root/proc"
 # Each folder at its physical path; a path through a symbolic link (a
@@ -65,10 +68,15 @@ mount -t proc proc "$root/proc"
 # of a namespace above this one (tests/lib/unprivileged.sh binds the
 # environment into a build folder): the kernel refuses to bind such a
 # folder alone, which would uncover what those mounts cover.
+# (Shell builtins only, cd -P for the physical paths and test -ef for
+# "the same folder", but for mkdir and mount: this runs for every call of
+# the environment'"'"'s compiler.)
+start=$PWD
 IFS=:
 for dir in $binds; do
 	[ -n "$dir" ] && [ -d "$dir" ] || continue
-	phys=$(cd -P "$dir" && pwd)
+	cd "$start" && cd -P "$dir"
+	phys=$PWD
 	# A command started in / (as tests/lib/unprivileged.sh starts one):
 	# binding the host root over the environment root would leave it. Nor
 	# the system folders of the host (a toolchain of the host in /usr,
@@ -79,15 +87,14 @@ for dir in $binds; do
 		/usr/include* | /usr/local | /usr/local/bin* | /bin* | /sbin* | /lib* | /etc*)
 		continue ;;
 	esac
-	if [ ! -d "$root$phys" ] || [ "$(cd -P "$root$phys" && pwd)" != "$phys" ]; then
-		mkdir -p "$root$phys"
+	if [ ! -d "$root$phys" ] || ! cd -P "$root$phys" 2>/dev/null || [ "$PWD" != "$phys" ]; then
+		[ -d "$root$phys" ] || mkdir -p "$root$phys"
 		mount --rbind "$phys" "$root$phys"
 	fi
 	# (Not the same folder, by device and inode: an empty folder an earlier
 	# run made there for its mount would hide it.)
-	if [ "$phys" != "$dir" ] &&
-		[ "$(stat -L -c %d:%i "$root$dir" 2>/dev/null)" != "$(stat -c %d:%i "$phys")" ]; then
-		mkdir -p "$root$dir"
+	if [ "$phys" != "$dir" ] && ! [ "$root$dir" -ef "$phys" ]; then
+		[ -d "$root$dir" ] || mkdir -p "$root$dir"
 		mount --rbind "$phys" "$root$dir"
 	fi
 done
@@ -109,4 +116,4 @@ userns="--user --map-root-user"
 # shellcheck disable=SC2086 # no option, or two
 PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
 	WS_ENV=$name exec unshare $userns --mount --pid --fork \
-	--kill-child /bin/sh -c "$inner" sh "$root" "$binds" "$(pwd -P)" "$@"
+	--kill-child /bin/sh -c "$inner" sh "$root" "$binds" "$PWD" "$@"

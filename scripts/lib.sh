@@ -133,14 +133,66 @@ copy_sources() {
 	cs_dest=$1
 	shift
 	mkdir -p "$cs_dest"
+	source_files "$@" | (cd "$WS" && cpio -0pdm --quiet "$cs_dest")
+}
+
+# source_files [PATH...]: the files copy_sources copies, NUL-terminated,
+# relative to WS.
+source_files() {
 	set -- Kbuild Makefile rust-toolchain.toml kernels scripts modules tests/lib "$@"
 	if [ "$(git -C "$WS" rev-parse --show-toplevel 2>/dev/null)" = "$(cd -P "$WS" && pwd)" ]; then
 		git -C "$WS" ls-files -z -co --exclude-standard "$@"
 	else
 		(cd "$WS" && find "$@" -type f ! -name '*.o' ! -name '*.ko' ! -name '*.mod' \
 			! -name '*.mod.c' ! -name '.*.cmd' ! -name '.*.d' ! -name modules.order \
-			! -name '*.rmeta' ! -name bindings_generated.rs -print0)
-	fi | (cd "$WS" && cpio -0pdm --quiet "$cs_dest")
+			! -name '*.rmeta' ! -name bindings_generated.rs ! -name '*.tmp' ! -name '.tmp_*' -print0)
+	fi
+}
+
+# sync_sources DEST [PATH...]: copy_sources into a DEST that an earlier
+# sync_sources made and a build used: what it built there is kept, so that
+# Kbuild rebuilds only what changed, as in a user's own tree. A file whose
+# content is the workspace's is left as it is; one that differs (changed
+# in the workspace, or by a test in DEST) is written again, with a new
+# time, so that what was built from either content is rebuilt. Sources
+# the workspace no longer has are removed (DEST/.ws-sources lists those
+# of the last call), and so is every folder below DEST's folders that
+# holds none of the sources (a module a test added, with its outputs).
+sync_sources() {
+	ss_dest=$1
+	shift
+	mkdir -p "$ss_dest"
+	source_files "$@" | tr '\0' '\n' | sort >"$ss_dest/.ws-sources.new"
+	if [ -f "$ss_dest/.ws-sources" ]; then
+		comm -23 "$ss_dest/.ws-sources" "$ss_dest/.ws-sources.new" | while IFS= read -r ss_file; do
+			rm -f "$ss_dest/$ss_file"
+		done
+	fi
+	# The folders of the sources and those above them; any other folder
+	# under theirs goes.
+	awk -F/ '{ d = $1; for (i = 2; i < NF; i++) { print d; d = d "/" $i } if (NF > 1) print d }' \
+		"$ss_dest/.ws-sources.new" | sort -u >"$ss_dest/.ws-folders"
+	ss_tops=$(sed 's|/.*||' "$ss_dest/.ws-folders" | sort -u)
+	# shellcheck disable=SC2086 # the workspace's folder names, no spaces
+	(cd "$ss_dest" && find $ss_tops -mindepth 1 -type d 2>/dev/null) |
+		sort | comm -23 - "$ss_dest/.ws-folders" | while IFS= read -r ss_dir; do
+		rm -rf "${ss_dest:?}/$ss_dir"
+	done
+	# (All of them at once into a new DEST; what that misses, below.)
+	[ -f "$ss_dest/.ws-sources" ] ||
+		tr '\n' '\0' <"$ss_dest/.ws-sources.new" |
+		(cd "$WS" && cpio -0pdmu --quiet "$ss_dest" 2>/dev/null) || true
+	# A file that is gone by now (git lists the untracked files of a build
+	# running in the workspace, such as its *.o.tmp) is left out.
+	while IFS= read -r ss_file; do
+		cmp -s "$WS/$ss_file" "$ss_dest/$ss_file" 2>/dev/null && continue
+		mkdir -p "$(dirname "$ss_dest/$ss_file")"
+		rm -f "$ss_dest/$ss_file"
+		cp "$WS/$ss_file" "$ss_dest/$ss_file" 2>/dev/null || [ ! -e "$WS/$ss_file" ] ||
+			die "cannot copy $WS/$ss_file to $ss_dest"
+	done <"$ss_dest/.ws-sources.new"
+	mv "$ss_dest/.ws-sources.new" "$ss_dest/.ws-sources"
+	rm -f "$ss_dest/.ws-folders"
 }
 
 # Result lines (ok NAME / not ok NAME # WHY / ok NAME # SKIP WHY / # diag)

@@ -358,12 +358,15 @@ check_links
 
 # The scratch copy: the sources (with tests/, which the README's steps
 # read), and a build/ with the workspace's kernel, toolchains and tools.
-rm -rf "$D"
+# It is kept from one run to the next (sync_sources: what the README's
+# steps added is removed, what they changed is written again), so that
+# its builds rebuild only what changed since, as in a user's clone.
+find "$D" -mindepth 1 -maxdepth 1 ! -name src -exec rm -rf {} + 2>/dev/null || true
 mkdir -p "$D/logs" "$SRC/build"
-copy_sources "$SRC" tests
-(cd "$SRC" && find . -path ./build -prune -o -type f -print | sort) >"$D/sources.list"
+sync_sources "$SRC" tests
+sed 's|^|./|' "$SRC/.ws-sources" >"$D/sources.list"
 for f in "linux-$LABEL" toolchains tools envs; do
-	[ ! -e "$BUILD_DIR/$f" ] || ln -s "$BUILD_DIR/$f" "$SRC/build/$f"
+	[ ! -e "$BUILD_DIR/$f" ] || ln -sfn "$BUILD_DIR/$f" "$SRC/build/$f"
 done
 BUILT=
 [ -f "$KDIR_WS/Module.symvers" ] || BUILT="build/linux-$LABEL is not built (make kernel)"

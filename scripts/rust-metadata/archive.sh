@@ -5,11 +5,14 @@
 # of a package in a list of suites, read with apt from a private state
 # folder (the host's apt may list another release; nothing of it is
 # touched, and no root is needed). The archive is the one the host's apt
-# configuration already uses.
+# configuration already uses. The state of a list of suites is kept in
+# the build folder ($BUILD_DIR/archive/), so that the next apt-get update
+# of those suites only checks that their lists are current; one user at a
+# time (flock on file descriptor 7, from archive_open to archive_close).
 #
-#   archive_open SUITE...      fetch the suites' package lists (once)
+#   archive_open SUITE...      fetch the suites' package lists
 #   archive_versions PACKAGE   its versions there, one a line, newest first
-#   archive_close              remove the private state
+#   archive_close              let the next user have the state
 #
 # ARCHIVE_MIRROR holds the archive's address after archive_open.
 
@@ -23,8 +26,10 @@ archive_open() {
 	ARCHIVE_MIRROR=$(archive_mirror)
 	[ -n "$ARCHIVE_MIRROR" ] || die "cannot tell the Debian archive from the host's apt" \
 		"configuration (run 'apt-get update' first)"
-	ARCHIVE_STATE=$(mktemp -d "${TMPDIR:-/tmp}/ws-archive.XXXXXX")
+	ARCHIVE_STATE=$BUILD_DIR/archive/$(echo "$*" | tr ' ' '+')-$(echo "$ARCHIVE_MIRROR" | cksum | cut -d' ' -f1)
 	mkdir -p "$ARCHIVE_STATE/lists/partial" "$ARCHIVE_STATE/cache/archives/partial"
+	exec 7>"$ARCHIVE_STATE.lock"
+	flock 7
 	for ao_suite in "$@"; do
 		echo "deb $ARCHIVE_MIRROR $ao_suite main"
 	done >"$ARCHIVE_STATE/sources.list"
@@ -60,5 +65,6 @@ archive_upstream() {
 }
 
 archive_close() {
-	[ -z "${ARCHIVE_STATE:-}" ] || rm -rf "$ARCHIVE_STATE"
+	[ -z "${ARCHIVE_STATE:-}" ] || exec 7>&-
+	ARCHIVE_STATE=
 }

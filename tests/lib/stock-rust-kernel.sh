@@ -23,7 +23,9 @@
 # shellcheck source=scripts/rust-metadata/archive.sh
 . "$WS/scripts/rust-metadata/archive.sh"
 
-# stock_rust_with_metadata ROOT: a copy of STOCK_ROOT at ROOT (made anew)
+# stock_rust_with_metadata ROOT: a copy of STOCK_ROOT at ROOT (made anew,
+# of hard links where possible: sed -i and dpkg -x's tar replace a file
+# rather than write into it, so STOCK_ROOT's files are never changed)
 # with the package that make rust-metadata made for the stock headers
 # unpacked into it (dpkg -x), where installing it would put its files;
 # sets STOCK_TREE, the headers folder there, which Kbuild builds Rust
@@ -37,7 +39,8 @@ stock_rust_with_metadata() {
 		return 1
 	fi
 	STOCK_TREE=$1/usr/src/${STOCK_HEADERS##*/usr/src/}
-	rm -rf "$1" && mkdir -p "$(dirname "$1")" && cp -a "$STOCK_ROOT" "$1" &&
+	rm -rf "$1" && mkdir -p "$(dirname "$1")" &&
+		{ cp -al "$STOCK_ROOT" "$1" 2>/dev/null || { rm -rf "$1" && cp -a "$STOCK_ROOT" "$1"; }; } &&
 		sed -i "s|$STOCK_ROOT/|$1/|" "$STOCK_TREE/Makefile" &&
 		dpkg -x "$srk_deb" "$1"
 }
