@@ -173,8 +173,10 @@ sync_sources() {
 	awk -F/ '{ d = $1; for (i = 2; i < NF; i++) { print d; d = d "/" $i } if (NF > 1) print d }' \
 		"$ss_dest/.ws-sources.new" | sort -u >"$ss_dest/.ws-folders"
 	ss_tops=$(sed 's|/.*||' "$ss_dest/.ws-folders" | sort -u)
+	# (None of them is there yet in a new DEST: find fails, which a caller
+	# with pipefail must not stop at.)
 	# shellcheck disable=SC2086 # the workspace's folder names, no spaces
-	(cd "$ss_dest" && find $ss_tops -mindepth 1 -type d 2>/dev/null) |
+	(cd "$ss_dest" && { find $ss_tops -mindepth 1 -type d 2>/dev/null || true; }) |
 		sort | comm -23 - "$ss_dest/.ws-folders" | while IFS= read -r ss_dir; do
 		rm -rf "${ss_dest:?}/$ss_dir"
 	done

@@ -197,7 +197,9 @@ check_modules_install() {
 
 # check_clean LINE: in a copy of the built scratch copy (which the README's
 # later commands keep using), `make clean` removes the build outputs and
-# no source file.
+# no source file, and nothing below build/ (Kbuild's own clean, run on the
+# workspace, would delete every object file of the cached kernel trees
+# there: files like the three put there before the clean).
 check_clean() {
 	local built=$SRC
 	if [ -z "$(modules_built | while read -r ko; do [ ! -f "$SRC/$ko" ] || echo "$ko"; done)" ]; then
@@ -207,8 +209,12 @@ check_clean() {
 	rm -rf "$D/clean"
 	cp -a "$SRC" "$D/clean"
 	SRC=$D/clean
+	local sentinel=$SRC/build/clean-check
+	mkdir -p "$sentinel"
+	touch "$sentinel/kept.o" "$sentinel/kept.ko" "$sentinel/.kept.o.cmd"
 	run "$1"
-	local left lost
+	local left lost kept
+	kept=$(find "$sentinel" -type f | wc -l)
 	left=$({ find "$SRC/modules" -type f; find "$SRC" -maxdepth 1 -type f; } | sed "s|^$SRC/||" |
 		grep -E '\.(o|ko|mod|mod\.c|rmeta)$|(^|/)\.[^/]*\.cmd$|(^|/)(modules\.order|Module\.symvers|bindings_generated\.rs|rust-project\.json)$' |
 		tr '\n' ' ')
@@ -217,10 +223,11 @@ check_clean() {
 	[ "$STATUS" -ne 0 ] || rm -rf "$D/clean"
 	if [ "$STATUS" -ne 0 ]; then
 		failed "$1: removes the build outputs"
-	elif [ -n "$left" ] || [ -n "$lost" ]; then
-		not_ok "$1: removes the build outputs and no source" "left: ${left:-none}; removed sources: ${lost:-none}"
+	elif [ -n "$left" ] || [ -n "$lost" ] || [ "$kept" -ne 3 ]; then
+		not_ok "$1: removes the build outputs, no source and nothing below build/" \
+			"left: ${left:-none}; removed sources: ${lost:-none}; of build/'s 3 files $kept kept"
 	else
-		ok "$1: removes the build outputs and no source"
+		ok "$1: removes the build outputs, no source and nothing below build/"
 	fi
 }
 
