@@ -440,6 +440,12 @@ CHECK_STRESS_OPS := 2000
 DEBUG_FUZZ_OPS := 1000000
 RUN_FUZZ_OPS := 2000
 RUN_STRESS_OPS := 100
+# make check's headers and DKMS sets (and Debian's stock 7.3's DKMS set):
+# the workspace's sources built by the same compiler as the generation's
+# first set, which runs the fuzzer and the stress test at full length;
+# their runs check that the packaged and DKMS-installed modules load and
+# work, with the fuzzer and the stress test at make run's length.
+VARIANT_OPS = --variant-ops $(or $(FUZZ_OPS),$(RUN_FUZZ_OPS)):$(RUN_STRESS_OPS)
 RESULTS_LABEL := $(KERNEL_SERIES)
 VM_RUN = $(WS)/tests/run-vm.sh --kdir $(1) --label '$(RESULTS_LABEL)' \
 	--fuzz-ops $(or $(FUZZ_OPS),$(2)) --stress-ops $(or $(3),$(CHECK_STRESS_OPS))
@@ -601,7 +607,7 @@ check-generation-vms:
 	@$(if $(LISTED),,rm -f $(GENERATION_LIST);) status=0; \
 	$(if $(CHECK_BENCH),{ $(call HOST_SUITE,$(BUILD_DIR)/bench-check/results.log,$(TIMED) "[$(KERNEL_SERIES)] short benchmark" $(call BENCH_RUN,$(CHECK_BENCH_ROUNDS),$(CHECK_BENCH_TARGET_US),bench-check,--boots $(CHECK_BENCH_BOOTS) --modules $(CHECK_MODULES)/modules) \
 		>$(BUILD_DIR)/bench-check/results.log); } & bench=$$!;) \
-	$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) \
+	$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) $(VARIANT_OPS) \
 		--host-results $(HOST_RESULTS) \
 		--modules $(CHECK_MODULES)/modules \
 		--modules $(BUILD_DIR)/headers-$(KERNEL)/modules:headers \
@@ -658,7 +664,7 @@ STOCK_RUN = rm -f $(STOCK_LOGS)/stock-vm-args; $(call HOST_SUITE,$(STOCK_RESULTS
 		$(STOCK_CASES) $(STOCK_RESULTS) $(STOCK_LOGS)/stock-vm-args); \
 	if [ -s $(STOCK_LOGS)/stock-vm-args ]; then \
 		$(WS)/tests/run-vm.sh $$(cat $(STOCK_LOGS)/stock-vm-args) --label '$(STOCK_LABEL)' \
-			--fuzz-ops $(or $(FUZZ_OPS),$(CHECK_FUZZ_OPS)) --host-results $(STOCK_RESULTS) \
+			--fuzz-ops $(or $(FUZZ_OPS),$(CHECK_FUZZ_OPS)) $(VARIANT_OPS) --host-results $(STOCK_RESULTS) \
 			$(if $(1),--report-list $(1)); \
 	else \
 		$(if $(1),echo '$(STOCK_RESULTS):$(STOCK_LABEL)' >>$(1),$(WS)/tests/ktap-report.sh '$(STOCK_RESULTS):$(STOCK_LABEL)'); \
@@ -682,7 +688,7 @@ DKMS_VM_ARGS = --host-results $(DKMS_RESULTS) \
 check-dkms: kernel
 	@mkdir -p $(BUILD_DIR)/logs/$(KERNEL)
 	@$(call HOST_SUITE,$(DKMS_RESULTS),$(DKMS_CASES))
-	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) $(DKMS_VM_ARGS)
+	@$(call VM_RUN,$(DEFAULT_KDIR),$(CHECK_FUZZ_OPS)) $(VARIANT_OPS) $(DKMS_VM_ARGS)
 
 # make check-rust-analyzer: only the rust-analyzer cases, as make check runs
 # them (tests/rust-analyzer-cases.sh: every generation of KERNELS).

@@ -14,7 +14,8 @@
 #   scan-console.sh     the end marker and the kernel console
 # and tests/ktap-report.sh reports.
 #
-#   tests/run-vm.sh --fuzz-ops N [--stress-ops N] [--show] [--kdir DIR]
+#   tests/run-vm.sh --fuzz-ops N [--stress-ops N] [--variant-ops F:S]
+#                   [--show] [--kdir DIR]
 #                   [--kernel-image FILE]
 #                   [--label LABEL] [--debug] [--parts N] [--append ARGS]
 #                   [--host-results FILE]... [--more-results FILE:LABEL]...
@@ -23,6 +24,12 @@
 #   --fuzz-ops N           length of the modules' fuzzers (ws.fuzz_ops)
 #   --stress-ops N         operations of each process of the misc devices'
 #                          stress test (ws.stress_ops, default 2000)
+#   --variant-ops F:S      the fuzzer's and the stress test's length in the
+#                          runs of a VARIANT set (--modules DIR:VARIANT,
+#                          --lib-modules): make check's headers and DKMS
+#                          sets, the same sources built by the same
+#                          compiler as the first set, which runs at
+#                          --fuzz-ops/--stress-ops (default: those too)
 #   --show                 each module's kernel log instead of KTAP (make run)
 #   --kdir DIR             the kernel that boots (default: the workspace's),
 #                          the tree its modules were built against
@@ -83,6 +90,7 @@ DEBUG=
 APPEND=
 FUZZ_OPS=
 STRESS_OPS=2000
+VARIANT_OPS=
 HOST_RESULTS=()
 MORE_RESULTS=()
 MODULE_SETS=()
@@ -91,7 +99,7 @@ REPORT_LIST=
 CHANGED_ONLY=
 PARTS=1
 usage() {
-	die "usage: $0 --fuzz-ops N [--stress-ops N] [--show] [--kdir DIR] [--kernel-image FILE]" \
+	die "usage: $0 --fuzz-ops N [--stress-ops N] [--variant-ops F:S] [--show] [--kdir DIR] [--kernel-image FILE]" \
 		"[--label LABEL] [--debug] [--parts N] [--append ARGS] [--host-results FILE]..." \
 		"[--more-results FILE:LABEL]... [--modules DIR[:VARIANT]]..." \
 		"[--lib-modules DIR:VARIANT]... [--changed-only FILE] [--report-list FILE]"
@@ -107,6 +115,7 @@ while [ $# -gt 0 ]; do
 	--append) APPEND=$2; shift ;;
 	--fuzz-ops) FUZZ_OPS=$2; shift ;;
 	--stress-ops) STRESS_OPS=$2; shift ;;
+	--variant-ops) VARIANT_OPS=$2; shift ;;
 	--host-results) HOST_RESULTS+=("$2"); shift ;;
 	--more-results) MORE_RESULTS+=("$2"); shift ;;
 	--modules) MODULE_SETS+=("$2"); shift ;;
@@ -118,6 +127,10 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$FUZZ_OPS" ] || usage
+case "$VARIANT_OPS" in
+'') VARIANT_OPS=$FUZZ_OPS:$STRESS_OPS ;;
+*[!0-9:]* | :* | *: | *:*:*) die "--variant-ops $VARIANT_OPS: FUZZ_OPS:STRESS_OPS, two numbers" ;;
+esac
 case "$PARTS" in
 '' | *[!0-9]* | 0) die "--parts $PARTS: a number of VMs, 1 or more" ;;
 esac
@@ -190,10 +203,14 @@ report_stopped() {
 }
 trap report_stopped EXIT
 
-# The guest's settings, on the kernel command line.
+# The guest's settings, on the kernel command line: those of the first
+# set, and those of a variant set (VARIANT_ARGS, --variant-ops).
 GUEST_ARGS="ws.fuzz_ops=$FUZZ_OPS ws.stress_ops=$STRESS_OPS"
+VARIANT_ARGS="ws.fuzz_ops=${VARIANT_OPS%:*} ws.stress_ops=${VARIANT_OPS#*:}"
 [ -z "${FUZZ_SEED:-}" ] || GUEST_ARGS="$GUEST_ARGS ws.fuzz_seed=$FUZZ_SEED"
+[ -z "${FUZZ_SEED:-}" ] || VARIANT_ARGS="$VARIANT_ARGS ws.fuzz_seed=$FUZZ_SEED"
 [ -z "$DEBUG" ] || GUEST_ARGS="$GUEST_ARGS ws.debug=1"
+[ -z "$DEBUG" ] || VARIANT_ARGS="$VARIANT_ARGS ws.debug=1"
 
 # Results of the programs' builds, shared by every run's report.
 programs=$LOG_DIR/results-programs-$(file_tag "$LABEL").log
@@ -238,13 +255,15 @@ fi
 # vm_run DIR LABEL [LIB_MODULES [PART]]: one VM run with the modules under
 # DIR, or, with LIB_MODULES (a lib/modules/RELEASE folder), those of DIR
 # loaded with modprobe from there; with PART (K/N), part K of N of the run
-# (--parts), the doctor's checks in part 1 only.
+# (--parts), the doctor's checks in part 1 only. With VARIANT set, a
+# variant set's run (--variant-ops).
 vm_run() {
 	local dir=$1 label=$2 lib_modules=${3:-} part=${4:-} tag
 	tag=$(file_tag "$label")
 	local cpio=$VM_DIR/initramfs-$tag.cpio results=$LOG_DIR/results-$tag.log
 	local console=$LOG_DIR/console-$tag.log guest=$LOG_DIR/guest-$tag.log
 	local kos=() initramfs_args=() guest_args=$GUEST_ARGS t0
+	[ -z "${VARIANT:-}" ] || guest_args=$VARIANT_ARGS
 	t0=$(now)
 
 	if [ -n "$lib_modules" ]; then
@@ -300,12 +319,12 @@ vm_run_parts() {
 
 for set in "${MODULE_SETS[@]}"; do
 	case "$set" in
-	*:*) vm_run_parts "${set%%:*}" "$LABEL${LABEL:+ }${set#*:}" ;;
-	*) vm_run_parts "$set" "$LABEL" ;;
+	*:*) VARIANT=1 vm_run_parts "${set%%:*}" "$LABEL${LABEL:+ }${set#*:}" ;;
+	*) VARIANT='' vm_run_parts "$set" "$LABEL" ;;
 	esac
 done
 for set in "${LIB_MODULE_SETS[@]}"; do
-	vm_run "$WS/modules" "$LABEL${LABEL:+ }${set#*:}" "${set%%:*}"
+	VARIANT=1 vm_run "$WS/modules" "$LABEL${LABEL:+ }${set#*:}" "${set%%:*}"
 done
 
 trap - EXIT

@@ -101,36 +101,47 @@ analyse() {
 errors() {
 	e_src=$1
 	shift
+	# One grep for all the files (a pattern each), then one sed.
 	for e_file in "$@"; do
-		{ grep -F "file $e_src/$e_file: Error " "$e_src.diagnostics" || true; } |
-			sed -E "s|^at crate [^,]*, file $e_src/([^:]*): Error ([^ ]+) from LineCol \{ line: ([0-9]+), col: ([0-9]+) \} to LineCol \{[^}]*\}: |\1 \3 \4 \2 |" |
-			while read -r file line col code message; do
-				# A line of another format (a code with a space in it): as it is.
-				case $line$col in
-				'' | *[!0-9]*) echo "$file $line $col $code $message" ;;
-				*) echo "$file:$((line + 1)):$((col + 1)): $code: $message" ;;
-				esac
-			done
-	done
+		echo "file $e_src/$e_file: Error "
+	done >"$e_src.patterns"
+	{ grep -F -f "$e_src.patterns" "$e_src.diagnostics" || true; } |
+		sed -E "s|^at crate [^,]*, file $e_src/([^:]*): Error ([^ ]+) from LineCol \{ line: ([0-9]+), col: ([0-9]+) \} to LineCol \{[^}]*\}: |\1 \3 \4 \2 |" |
+		while read -r file line col code message; do
+			# A line of another format (a code with a space in it): as it is.
+			case $line$col in
+			'' | *[!0-9]*) echo "$file $line $col $code $message" ;;
+			*) echo "$file:$((line + 1)):$((col + 1)): $code: $message" ;;
+			esac
+		done
 }
 
 # crate_files SRC ROOT: the files of the crate whose root is ROOT (relative
 # to SRC, as the result): the .rs files of its folder and below, and those
 # its files name with #[path = ".."] (modules/common, tests/lib/rust...),
-# with the folder of a named mod.rs; generated files left out.
+# with the folder of a named mod.rs; generated files left out. (A few
+# processes per round of #[path] files, not per file.)
 crate_files() {
 	(
 		cd "$1"
 		files=$(find "$(dirname "$2")" -name '*.rs' ! -name bindings_generated.rs | sort)
 		while :; do
-			more=$(for f in $files; do
-				sed -n 's/.*#\[path = "\([^"]*\)"\].*/\1/p' "$f" |
-					while read -r rel; do
-						named=$(realpath -m --relative-to=. "$(dirname "$f")/$rel")
-						echo "$named"
-						[ "${named##*/}" != mod.rs ] || find "$(dirname "$named")" -name '*.rs'
-					done
-			done)
+			# "FILE:REL" for each #[path = "REL"] of the files, then the
+			# path each names, relative to SRC.
+			# shellcheck disable=SC2086 # paths without spaces
+			named=$(grep -H -o '#\[path = "[^"]*"\]' $files /dev/null |
+				sed 's|^\([^:]*\):#\[path = "\([^"]*\)"\]$|\1 \2|' |
+				while read -r f rel; do echo "${f%/*}/$rel"; done)
+			more=""
+			if [ -n "$named" ]; then
+				# shellcheck disable=SC2086 # paths without spaces
+				named=$(realpath -m --relative-to=. $named)
+				more=$named
+				for n in $named; do
+					[ "${n##*/}" != mod.rs ] || more="$more
+$(find "${n%/*}" -name '*.rs')"
+				done
+			fi
 			all=$(printf '%s\n%s\n' "$files" "$more" | grep . | sort -u)
 			[ "$all" != "$files" ] || break
 			files=$all
