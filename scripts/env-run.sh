@@ -72,6 +72,7 @@ mount -t proc proc "$root/proc"
 # "the same folder", but for mkdir and mount: this runs for every call of
 # the environment'"'"'s compiler.)
 start=$PWD
+bound=
 IFS=:
 for dir in $binds; do
 	[ -n "$dir" ] && [ -d "$dir" ] || continue
@@ -87,9 +88,19 @@ for dir in $binds; do
 		/usr/include* | /usr/local | /usr/local/bin* | /bin* | /sbin* | /lib* | /etc*)
 		continue ;;
 	esac
-	if [ ! -d "$root$phys" ] || ! cd -P "$root$phys" 2>/dev/null || [ "$PWD" != "$phys" ]; then
-		[ -d "$root$phys" ] || mkdir -p "$root$phys"
-		mount --rbind "$phys" "$root$phys"
+	# A folder inside one bound before (the current folder and the build
+	# folder inside the workspace, as a rule) is there already: the binds
+	# are recursive.
+	covered=
+	for b in $bound; do
+		case $phys/ in "$b"/*) covered=1 ;; esac
+	done
+	if [ -z "$covered" ]; then
+		if [ ! -d "$root$phys" ] || ! cd -P "$root$phys" 2>/dev/null || [ "$PWD" != "$phys" ]; then
+			[ -d "$root$phys" ] || mkdir -p "$root$phys"
+			mount --rbind "$phys" "$root$phys"
+		fi
+		bound=${bound:+$bound:}$phys
 	fi
 	# (Not the same folder, by device and inode: an empty folder an earlier
 	# run made there for its mount would hide it.)

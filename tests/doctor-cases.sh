@@ -215,15 +215,18 @@ small_tree() {
 # copy of the target spec (for a real module build against a changed spec;
 # nothing is written into the tree itself).
 link_farm() {
-	local dir=$1 e spec_dir=${SPEC%/*}
+	local dir=$1 e spec_dir=${SPEC%/*} links=()
 	fresh "$dir"
 	for e in "$GKDIR"/* "$GKDIR"/.config "$GKDIR"/.version "$GKDIR"/.rustfmt.toml; do
-		[ -e "$e" ] && [ "${e##*/}" != "$spec_dir" ] && ln -s "$e" "$dir/${e##*/}"
+		[ -e "$e" ] && [ "${e##*/}" != "$spec_dir" ] && links+=("$e")
 	done
+	ln -s -t "$dir" "${links[@]}"
 	mkdir -p "$dir/$spec_dir"
+	links=()
 	for e in "$GKDIR/$spec_dir"/* "$GKDIR/$spec_dir"/.[!.]*; do
-		[ -e "$e" ] && [ "${e##*/}" != "${SPEC##*/}" ] && ln -s "$e" "$dir/$spec_dir/${e##*/}"
+		[ -e "$e" ] && [ "${e##*/}" != "${SPEC##*/}" ] && links+=("$e")
 	done
+	[ ${#links[@]} -eq 0 ] || ln -s -t "$dir/$spec_dir" "${links[@]}"
 	cp "$GKDIR/$SPEC" "$dir/$SPEC"
 }
 
@@ -240,11 +243,12 @@ change_spec() {
 # with_kconfig HEADERS DIR: HEADERS (by symlinks) plus the init/Kconfig of
 # the generation's source, so the doctor reads the real `depends on`.
 with_kconfig() {
-	local src=$1 dir=$2 f
+	local src=$1 dir=$2 f links=()
 	fresh "$dir"
 	for f in "$src"/* "$src"/.config "$src"/.kernelvariables; do
-		[ ! -e "$f" ] || ln -s "$f" "$dir/${f##*/}"
+		[ ! -e "$f" ] || links+=("$f")
 	done
+	ln -s -t "$dir" "${links[@]}"
 	mkdir -p "$dir/init"
 	cp "$GKDIR/init/Kconfig" "$dir/init/Kconfig"
 }
