@@ -85,7 +85,7 @@ install_env() {
 	for tool in $tools; do
 		path=/usr/bin/$tool
 		[ "$tool" != bindgen ] || path=$KCONF_ENV_BINDGEN
-		cat >"$dir/bin/$tool.tmp" <<EOT
+		cat >"$dir/bin/$tool.new" <<EOT
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Written by scripts/install-deps.sh: Debian $DEBIAN_RELEASE's $path,
@@ -102,12 +102,8 @@ BUILD_DIR=\$(cd -P "\$(dirname "\$0")/../../.." && pwd)
 export WS BUILD_DIR
 exec "\$WS/scripts/env-run.sh" '$KCONF_ENV' $path "\$@"
 EOT
-		chmod +x "$dir/bin/$tool.tmp"
-		if cmp -s "$dir/bin/$tool.tmp" "$dir/bin/$tool"; then
-			rm -f "$dir/bin/$tool.tmp"
-		else
-			mv "$dir/bin/$tool.tmp" "$dir/bin/$tool"
-		fi
+		chmod +x "$dir/bin/$tool.new"
+		replace_if_changed "$dir/bin/$tool"
 	done
 }
 

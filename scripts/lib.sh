@@ -197,6 +197,17 @@ sync_sources() {
 	rm -f "$ss_dest/.ws-folders"
 }
 
+# replace_if_changed FILE: FILE.new becomes FILE when their contents differ
+# (or FILE is missing); else FILE, and its time, stay (so that make, or
+# Kbuild, finds what depends on it up to date).
+replace_if_changed() {
+	if cmp -s "$1.new" "$1"; then
+		rm -f "$1.new"
+	else
+		mv "$1.new" "$1"
+	fi
+}
+
 # Result lines (ok NAME / not ok NAME # WHY / ok NAME # SKIP WHY / # diag)
 # and the KTAP report: one implementation, shared with the guest.
 # shellcheck source=tests/lib/ktap.sh

@@ -285,16 +285,6 @@ make -C "$TREE" "$@" M="$OUT/src" KBUILD_MODPOST_WARN=1 modules >"$OUT/objects.l
 step_done
 
 # --- 3. Each module linked and built by KDIR's Kbuild ---------------------------
-# replace_if_changed FILE: FILE.new becomes FILE when their contents differ
-# (or FILE is missing); else FILE, and its time, stay.
-replace_if_changed() {
-	if cmp -s "$1.new" "$1"; then
-		rm -f "$1.new"
-	else
-		mv "$1.new" "$1"
-	fi
-}
-
 # link_rust OUT SCRIPT OBJ...: the objects linked into OUT (ld -r), keeping
 # only what init_module and cleanup_module reach: every function and datum
 # has a section of its own (-Zfunction-sections), and the linker drops the
@@ -349,8 +339,9 @@ echo "$listed" | while read -r dir m; do
 	for o in $SUPPORT_OBJS; do
 		objs="$objs $o"
 	done
-	# (Each generated file replaces the last one only when it differs, so
-	# that Kbuild finds the module up to date when nothing changed.)
+	# (Each generated file replaces the last one only when it differs
+	# (replace_if_changed, scripts/lib.sh), so that Kbuild finds the
+	# module up to date when nothing changed.)
 	# shellcheck disable=SC2086 # paths without spaces
 	link_rust "$dst/$m-rust.linked.new" "$dst/$m-keep.ld" $objs
 	replace_if_changed "$dst/$m-rust.linked"

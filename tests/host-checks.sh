@@ -3,8 +3,9 @@
 #
 # Host-side checks of `make check` for one kernel generation (KERNEL), run
 # before its VM runs: the modules build from clean with no compiler or
-# clippy warnings (CLIPPY=1, then the Rust objects again without clippy), the Rust sources follow that kernel's rustfmt settings,
-# modinfo shows each module's metadata, then the headers cases
+# clippy warnings (CLIPPY=1, then the Rust objects again without clippy),
+# the Rust sources follow that kernel's rustfmt settings, modinfo shows
+# each module's metadata, then the headers cases
 # (tests/headers-cases.sh). Leaves the modules built for the VM. (What does
 # not depend on the generation is in tests/workspace-checks.sh.)
 #
