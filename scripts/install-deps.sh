@@ -206,6 +206,17 @@ if [ -n "$PROGRAMS_ONLY" ]; then
 		die "DEPS_PROGRAMS=$PROGRAMS_ONLY: its toolchain is not the host's own (RUST_INSTALL=$RUST_INSTALL)"
 	PACKAGES="$PACKAGES $RUST_PACKAGES"
 fi
+# The packaged rust-analyzer (Debian 13's backports) loads the test
+# programs' standard library with `cargo metadata` on their compiler's
+# sysroot: without that compiler's cargo (CARGO_PACKAGE of the programs'
+# generation) it types nothing of std ("type annotations needed"). Not
+# needed where the programs' generation has a rust-analyzer of its own
+# (a Debian 13 host's 1.85, which reads the sysroot without cargo).
+if [ "$RUST_ANALYZER" -eq 1 ] && [ -n "${DEPS_PROGRAMS:-}" ]; then
+	kconf_load "$DEPS_PROGRAMS" || exit 1
+	kconf_rust_package rust-analyzer || [ -z "${CARGO_PACKAGE:-}" ] ||
+		PACKAGES="$PACKAGES $CARGO_PACKAGE"
+fi
 
 # cargo_install CRATE@VERSION: build a host tool into build/tools, from /
 # so that rust-toolchain.toml (no cargo of its own) plays no part: the
