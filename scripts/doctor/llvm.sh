@@ -12,11 +12,12 @@ min_tool_version() {
 	fi
 }
 
-# The libclang version bindgen loads: from `--version --verbose`, else the
-# way the kernel's rust_is_available.sh does it (a #pragma message).
+# bindgen_libclang VERBOSE: the libclang version bindgen loads: from
+# VERBOSE, the output of its `--version --verbose`, else the way the
+# kernel's rust_is_available.sh does it (a #pragma message).
 bindgen_libclang() {
 	local out tmp
-	out=$("$BINDGEN" --version --verbose 2>/dev/null | sed -n 's/^Clang: .*clang version //p' || true)
+	out=$(printf '%s\n' "$1" | sed -n 's/^Clang: .*clang version //p')
 	if [ -z "$out" ]; then
 		tmp=$(mktemp --suffix=.h)
 		echo '#pragma message("clang version " __clang_version__)' >"$tmp"
@@ -32,10 +33,14 @@ check_bindgen() {
 			"fix: run 'make deps' (builds bindgen-cli into build/tools/), or pass BINDGEN=/path/to/bindgen"
 		return
 	fi
-	local ver min libclang minclang kclang kclang_text errors=()
-	ver=$(first_version "$("$BINDGEN" --version 2>/dev/null || true)")
+	local verbose ver min libclang minclang kclang kclang_text errors=()
+	# One call for both versions where it prints them (bindgen through a
+	# Debian environment costs a namespace and a chroot a call).
+	verbose=$("$BINDGEN" --version --verbose 2>/dev/null || true)
+	ver=$(first_version "$verbose")
+	[ -n "$ver" ] || ver=$(first_version "$("$BINDGEN" --version 2>/dev/null || true)")
 	min=$(min_tool_version bindgen)
-	libclang=$(bindgen_libclang)
+	libclang=$(bindgen_libclang "$verbose")
 	minclang=$(min_tool_version llvm)
 	kclang=$(cfg CLANG_VERSION)
 	if [ -z "$ver" ]; then

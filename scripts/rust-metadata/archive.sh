@@ -12,6 +12,7 @@
 #
 #   archive_open SUITE...      fetch the suites' package lists
 #   archive_versions PACKAGE   its versions there, one a line, newest first
+#   archive_apt_cache ARG...   apt-cache on their lists
 #   archive_close              let the next user have the state
 #
 # ARCHIVE_MIRROR holds the archive's address after archive_open.
@@ -41,13 +42,23 @@ Dir::Cache "$ARCHIVE_STATE/cache";
 Dir::State::status "/dev/null";
 Debug::NoLocking "1";
 EOT
-	APT_CONFIG=$ARCHIVE_STATE/apt.conf apt-get -qq update >"$ARCHIVE_STATE/update.log" 2>&1 ||
+	APT_CONFIG=$ARCHIVE_STATE/apt.conf apt-get -qq \
+		-o Dir::Cache::pkgcache="$ARCHIVE_STATE/cache/pkgcache.bin" update >"$ARCHIVE_STATE/update.log" 2>&1 ||
 		die "cannot read the package lists of $* from $ARCHIVE_MIRROR:" \
 			"$(tail -n 2 "$ARCHIVE_STATE/update.log" | tr '\n' ' ')"
 }
 
+# archive_apt_cache ARG...: apt-cache on the suites' lists, with the binary
+# cache apt makes of them (see apt_cache in scripts/lib.sh), on the
+# command line: the host's apt.conf.d, read after APT_CONFIG, may turn it
+# off.
+archive_apt_cache() {
+	APT_CONFIG=$ARCHIVE_STATE/apt.conf apt-cache \
+		-o Dir::Cache::pkgcache="$ARCHIVE_STATE/cache/pkgcache.bin" "$@"
+}
+
 archive_versions() {
-	APT_CONFIG=$ARCHIVE_STATE/apt.conf apt-cache madison "$1" 2>/dev/null |
+	archive_apt_cache madison "$1" 2>/dev/null |
 		awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -urV
 }
 

@@ -92,12 +92,12 @@ debian_headers_unlocked() {
 
 # headers_depends PACKAGE: the -common and linux-kbuild packages it needs.
 headers_depends() {
-	apt-cache depends "$1" 2>/dev/null |
+	apt_cache depends "$1" 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p' | sort -u
 }
 
 # newest_debian_headers REGEX: the newest package name matching REGEX, from
 # apt's lists.
 newest_debian_headers() {
-	apt-cache search --names-only "$1" 2>/dev/null | awk '{ print $1 }' | sort -V | tail -n 1
+	apt_cache search --names-only "$1" 2>/dev/null | awk '{ print $1 }' | sort -V | tail -n 1
 }

@@ -62,7 +62,7 @@ debian_kernel_unlocked() {
 		apt_lists_update "$BUILD_DIR/debian-kernels/apt-update.log" || true
 	fi
 	if [ -z "$version" ]; then
-		version=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+		version=$(apt_cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
 		[ "$version" != "(none)" ] || version=
 	fi
 	if [ -z "$version" ] || ! debian_kernel_versions "$pkg" | grep -qxF "$version"; then
@@ -96,7 +96,7 @@ debian_kernel_unlocked() {
 
 # debian_kernel_versions PACKAGE: the versions apt can fetch, one a line.
 debian_kernel_versions() {
-	apt-cache show "$1" 2>/dev/null | sed -n 's/^Version: //p'
+	apt_cache show "$1" 2>/dev/null | sed -n 's/^Version: //p'
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

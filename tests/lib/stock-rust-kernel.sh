@@ -52,7 +52,7 @@ stock_rust_kernel() {
 	# shellcheck disable=SC2086 # one word per suite
 	archive_open $srk_suites
 	# The newest release of the series in its plain (-amd64) flavour.
-	srk_headers=$(APT_CONFIG=$ARCHIVE_STATE/apt.conf apt-cache pkgnames "linux-headers-$srk_series." |
+	srk_headers=$(archive_apt_cache pkgnames "linux-headers-$srk_series." |
 		grep -E "^linux-headers-$srk_series\.[0-9]+\+deb[0-9]+-$(dpkg --print-architecture)\$" | sort -V | tail -n 1)
 	[ -n "$srk_headers" ] || die "the archive's $srk_suites have no linux-headers-$srk_series.*-$(dpkg --print-architecture)"
 	srk_release=${srk_headers#linux-headers-}

@@ -76,7 +76,7 @@ timeout --foreground -k 5 "$VM_TIMEOUT" \
 	qemu-system-x86_64 "${SMP[@]}" "${ICOUNT[@]}" -m "$VM_MEMORY" \
 	-kernel "$IMAGE" -initrd "$INITRD" \
 	-append "console=ttyS0 panic=-1 no_timer_check $APPEND" \
-	-display none -monitor none -no-reboot \
+	-display none -vga none -monitor none -no-reboot \
 	-serial "file:$CONSOLE" -serial "file:$RESULTS" \
 	</dev/null || status=$?
 
