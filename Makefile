@@ -296,11 +296,11 @@ check-kdir:
 	$(SAY_KDIR)
 	@$(DOCTOR) --quiet >&2
 
-# make doctor [KDIR=..] [MODULE=x.ko ...] [RELEASE=..]
+# make doctor [KDIR=..] [MODULE=x.ko ...] [RELEASE=..] [MODULES_ONLY=1]
 doctor:
 	$(SAY_KDIR)
 	@$(DOCTOR) $(foreach m,$(MODULE),--module $(abspath $(m))) \
-	  $(if $(RELEASE),--release '$(RELEASE)')
+	  $(if $(RELEASE),--release '$(RELEASE)') $(if $(filter 1,$(MODULES_ONLY)),--modules-only)
 
 # make SELF_CONTAINED=1 KDIR=<a kernel tree without Rust>: each Rust module
 # carries the Rust support it needs, built from that kernel's source for its
@@ -774,6 +774,7 @@ help:
 	@echo '  make rust-metadata KDIR=<Debian headers>     rebuild the Rust metadata a Rust-enabled Debian kernel'"'"'s'
 	@echo '                                               headers lack: a .deb and a folder in build/rust-metadata/'
 	@echo '  make doctor [KDIR=..] [MODULE=x.ko] [RELEASE=..]  check KDIR, the toolchain (and a .ko) with fixes'
+	@echo '  make doctor MODULES_ONLY=1 MODULE=x.ko  the .ko against KDIR only, not the toolchain'
 	@echo '  make rust-analyzer [KDIR=..]                 rust-project.json for editors (modules, tests, KDIR'"'"'s crates)'
 	@echo '  make dkms-install [DKMS_KERNEL=release] [DKMS_KDIR=tree] [DKMS_ROOT=dir]'
 	@echo '                                               dkms add, build and install the modules (dkms.conf generated)'

@@ -24,6 +24,10 @@
 #                      vermagic and the Rust symbols it needs (repeatable)
 #   --release STRING   target kernel release for --module (default: KDIR's
 #                      include/config/kernel.release)
+#   --modules-only     KDIR and the --module checks only, not the toolchain:
+#                      whether built modules fit that kernel, which a
+#                      machine without a Rust toolchain can tell too
+#                      (tests/vm/check-modules.sh, beside every VM run)
 #   --quiet            print only problems (what runs before every build)
 #
 # KDIR's generation (VERSION.PATCHLEVEL) selects its description in
@@ -39,6 +43,7 @@ WS=${WS:-$(cd "$DOCTOR_DIR/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$WS/build}
 
 QUIET=0
+MODULES_ONLY=0
 RELEASE=
 MODULES=()
 PROBLEMS=0
@@ -86,7 +91,7 @@ usage() {
 	if [ "${1:-0}" = 0 ]; then
 		sed -n '3,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"
 	else
-		echo "usage: $SELF [--quiet] [--module FILE.ko]... [--release STRING] (KDIR etc. from the environment; --help)" >&2
+		echo "usage: $SELF [--quiet] [--module FILE.ko]... [--release STRING] [--modules-only] (KDIR etc. from the environment; --help)" >&2
 	fi
 	exit "${1:-0}"
 }
@@ -97,6 +102,7 @@ parse_args() {
 		--module) [ $# -ge 2 ] || usage 2; MODULES+=("$2"); shift ;;
 		--release) [ $# -ge 2 ] || usage 2; RELEASE=$2; shift ;;
 		--quiet) QUIET=1 ;;
+		--modules-only) MODULES_ONLY=1 ;;
 		-h | --help) usage 0 ;;
 		*) echo "$SELF: unknown argument '$1'" >&2; usage 2 ;;
 		esac
@@ -110,7 +116,7 @@ main() {
 		KDIR=$(cd "$KDIR" && pwd)
 	fi
 	check_kdir
-	if [ "$KDIR_OK" = 1 ]; then
+	if [ "$KDIR_OK" = 1 ] && [ "$MODULES_ONLY" = 0 ]; then
 		check_generation
 		check_rust_config
 		if [ "$RUST_ON" = 1 ]; then

@@ -678,6 +678,21 @@ case_vermagic() {
 		"Invalid module format"
 }
 
+# case_modules_only KO: --modules-only checks the module against KDIR and
+# nothing of the toolchain: it passes with RUSTC and BINDGEN pointing
+# nowhere, which the full doctor reports.
+case_modules_only() {
+	local name="--modules-only: the module against KDIR, no toolchain check (RUSTC and BINDGEN missing)"
+	RUSTC=/nonexistent/rustc BINDGEN=/nonexistent/bindgen doctor "$GKDIR" --modules-only --module "$1"
+	if [ "$RC" -eq 0 ] && has_line "$CHECKED_MODULE.ko vermagic matches release" &&
+		! grep -qiE 'rustc|bindgen' <<<"$OUT"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $RC, no vermagic line, or a toolchain line"
+		echo "$OUT" | diag_lines
+	fi
+}
+
 case_rust_symbols() {
 	local ko=$1 hdir=$2
 	doctor "$hdir" --module "$ko"
@@ -726,6 +741,7 @@ run_generation() {
 	local release=${hdir##*/linux-headers-}
 	[ -n "$hdir" ] || release=5.10.0-99-amd64
 	case_vermagic "$ko" "$release"
+	case_modules_only "$ko"
 	[ -z "$hdir" ] || case_rust_symbols "$ko" "$hdir"
 }
 

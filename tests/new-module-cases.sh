@@ -6,10 +6,11 @@
 # and nothing else, and the suite must build, load and count the module
 # they add.
 #
-# 1. In a copy of the sources (build/new-module/src), the command lines of
-#    the section's sh block, run as written from a user's shell, but for
-#    `make`: the copy's make is run with the workspace's kernel as KDIR
-#    (and its build folder), as in step 3.
+# 1. In a copy of the sources (build/new-module/src, kept from one run to
+#    the next), the command lines of the section's sh block, run as
+#    written from a user's shell, but for `make`: the copy's make is run
+#    with the workspace's kernel as KDIR (and its build folder), as in
+#    step 3.
 # 2. The one module they add (greet today) is found by the discovery every
 #    script uses (scripts/modules.sh: a Rust module, its crate root, in the
 #    top-level Kbuild's list, its guest test), and the generated dkms.conf
@@ -41,7 +42,9 @@ ORIGINAL=$3
 D=$BUILD_DIR/new-module
 COPY=$D/src
 LABEL="$KERNEL_SERIES new-module"
-rm -rf "$D"
+# The copy is kept from one run to the next (sync_sources, below); the
+# rest of the folder is this run's.
+find "$D" -mindepth 1 -maxdepth 1 ! -name src -exec rm -rf {} + 2>/dev/null || true
 need_tools modinfo:kmod
 mkdir -p "$D"
 
@@ -67,7 +70,12 @@ build() {
 }
 
 # --- 1. the README's commands, in a copy --------------------------------------------
-copy_sources "$COPY" tests
+# The workspace's sources, as they are now: what the last run's commands
+# added (the module's folders, with its outputs) is removed, the files
+# they changed (the top-level Kbuild) are written again; the other
+# modules' outputs stay, so that the build below compiles the new module
+# and relinks, as in a user's clone.
+sync_sources "$COPY" tests
 # The copy's folders dated as the workspace's (its files keep their
 # times): tests/vm/build-programs.sh then finds the guest's programs
 # unchanged, as for the workspace's own run, and does not rebuild them.

@@ -371,6 +371,11 @@ check_links() {
 
 check_links
 
+# The README is the short way in (what this is, the two commands, your own
+# kernel, adding a module): the reference is in docs/.
+lines=$(wc -l <"$WS/README.md")
+result "README.md is at most 200 lines, the rest in docs/ ($lines)" "$lines lines" test "$lines" -le 200
+
 # The scratch copy: the sources (with tests/, which the README's steps
 # read), and a build/ with the workspace's kernel, toolchains and tools.
 # It is kept from one run to the next (sync_sources: what the README's

@@ -4,20 +4,30 @@
 # Small readers shared by the doctor's checks: KDIR's config, versions, the
 # compiler recorded in a .rmeta file or a rust-toolchain.toml.
 
+# (The doctor runs before every build: its readers run one program at
+# most, or none.)
+
 # cfg NAME: the value of CONFIG_NAME in KDIR's config, quotes removed; empty
 # when it is not set.
 cfg() {
-	sed -n "s/^CONFIG_$1=//p" "$CONF" 2>/dev/null | sed 's/^"\(.*\)"$/\1/' | head -n 1
+	sed -n "/^CONFIG_$1=/{s///;s/^\"\(.*\)\"\$/\1/;p;q;}" "$CONF" 2>/dev/null
 }
 
-# vnum VERSION: 1.2.3 -> 1002003, comparable as a number.
+# vnum VERSION: 1.2.3 -> 1002003, comparable as a number (each part's
+# leading digits; a missing part is 0).
 vnum() {
-	echo "$1" | awk -F. '{ printf "%d%03d%03d\n", $1, $2, $3 }'
+	local IFS=.
+	# shellcheck disable=SC2086 # split at the dots
+	set -- $1 0 0 0
+	set -- "${1%%[!0-9]*}" "${2%%[!0-9]*}" "${3%%[!0-9]*}"
+	printf '%d%03d%03d\n' "$((10#${1:-0}))" "$((10#${2:-0}))" "$((10#${3:-0}))"
 }
 
 # first_version TEXT: the first x.y.z in TEXT.
 first_version() {
-	echo "$1" | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1 || true
+	if [[ $1 =~ [0-9]+\.[0-9]+\.[0-9]+ ]]; then
+		echo "${BASH_REMATCH[0]}"
+	fi
 }
 
 # run_version CMD: first line of `CMD --version` run from KDIR, as Kbuild
