@@ -269,16 +269,12 @@ check_help() {
 # check_headers LINE: KDIR (picked as for make) packaged into DEST (a
 # scratch folder for /tmp/linux-headers-rust) with its Rust metadata and
 # compiler record, a tree the doctor finds fit to build against. The
-# scratch folder is on a tmpfs when the machine has one (/dev/shm), as
-# /tmp is on many: the package's 20,000 files, written and removed at
-# every run, took 3-7 s of system time on an ext4 without a journal,
-# which searches past the inodes freed in the last minutes for each new
-# one.
+# scratch folder is in scratch_root (scripts/lib.sh: a tmpfs when there
+# is one), named for the workspace: the package's 20,000 files are
+# written and removed at every run.
 check_headers() {
-	local dest=$D/headers file missing=''
-	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
-		dest=/dev/shm/ws-readme-headers-$(id -u)-$(echo "$WS" | cksum | cut -d' ' -f1)
-	fi
+	local dest file missing=''
+	dest=$(scratch_root)/ws-readme-headers-$(id -u)-$(echo "$WS" | cksum | cut -d' ' -f1)
 	rm -rf "$dest"
 	run "${1//\/tmp\/linux-headers-rust/$dest}"
 	if [ "$STATUS" -ne 0 ]; then
