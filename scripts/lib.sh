@@ -151,7 +151,8 @@ source_files() {
 
 # scratch_root: where a test puts the large trees it writes and removes in
 # one run: TMPDIR when it is set; else /dev/shm, a tmpfs, when it is
-# writable with 2 GiB free; else /tmp. On a disk's file system each of the
+# writable with 2 GiB free and not mounted noexec (the trees hold tools
+# the tests run); else /tmp. On a disk's file system each of the
 # tree's 20,000 files is an inode to allocate: ext4 without a journal
 # searches past every inode freed in the last minutes for each new one,
 # and writing a headers tree where the last run's was removed took 5-10 s
@@ -160,6 +161,7 @@ scratch_root() {
 	if [ -n "${TMPDIR:-}" ]; then
 		echo "$TMPDIR"
 	elif [ -d /dev/shm ] && [ -w /dev/shm ] &&
+		! awk '$2 == "/dev/shm" && $4 ~ /(^|,)noexec(,|$)/ { found = 1 } END { exit !found }' /proc/mounts &&
 		[ "$(df -P -k /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')" -ge 2097152 ] 2>/dev/null; then
 		echo /dev/shm
 	else
