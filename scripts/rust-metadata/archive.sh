@@ -49,7 +49,7 @@ EOT
 }
 
 # archive_apt_cache ARG...: apt-cache on the suites' lists, with the binary
-# cache apt makes of them (see apt_cache in scripts/lib.sh), on the
+# cache apt makes of them (see apt_cache in tests/lib/apt-lists.sh), on the
 # command line: the host's apt.conf.d, read after APT_CONFIG, may turn it
 # off.
 archive_apt_cache() {

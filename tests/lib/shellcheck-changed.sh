@@ -7,7 +7,8 @@
 #   tests/lib/shellcheck-changed.sh CACHE SCRIPT...
 #
 # Run from the workspace's top folder, the scripts named relative to it.
-# A script's key is a checksum of shellcheck's version, its own content
+# A script's key is a checksum of shellcheck's version, the .shellcheckrc
+# files it would read (the workspace's, the user's), the script's content
 # and that of every file it sources as shellcheck follows them (its
 # `# shellcheck source=PATH` lines, and theirs in turn): shellcheck's
 # verdict on a script depends on nothing else. CACHE keeps "KEY SCRIPT"
@@ -26,6 +27,8 @@ set -eu
 cache=$1
 shift
 version=$(shellcheck --version | sed -n 's/^version: //p')
+version="$version $(cat .shellcheckrc "${HOME:-/nonexistent}/.shellcheckrc" \
+	"${XDG_CONFIG_HOME:-${HOME:-/nonexistent}/.config}/shellcheckrc" 2>/dev/null | cksum)"
 
 # The files each script sources: one grep of all the files met so far,
 # then of the new ones, until no new file turns up.
