@@ -118,10 +118,17 @@ builddeb)
 	# deploy_kernel_headers of builddeb (`make bindeb-pkg`), which runs in
 	# the build tree and keeps its lists in ./debian: run that function as
 	# it is, in a throwaway root, then keep its usr/src/linux-headers-*.
-	debian_dir_existed=0
-	[ ! -d "$KDIR/debian" ] || debian_dir_existed=1
+	# Its lists are files of KDIR's debian/ with fixed names: one packaging
+	# of a tree at a time (a lock on KDIR itself, held to the end of the
+	# subshell), or one run removes them while another reads them (make
+	# check's headers and DKMS cases package the same tree side by side:
+	# "tar: debian/hdrobjfiles: Cannot stat").
 	pkgroot=$DEST.pkgroot
 	(
+		exec 8<"$KDIR"
+		flock 8
+		debian_dir_existed=0
+		[ ! -d "$KDIR/debian" ] || debian_dir_existed=1
 		cd "$KDIR"
 		mkdir -p debian
 		eval "$(sed -n '/^deploy_kernel_headers ()/,/^}/p' "$srctree/scripts/package/builddeb")"
@@ -130,8 +137,8 @@ builddeb)
 		# shellcheck disable=SC2034 # read by deploy_kernel_headers
 		version=$(cat include/config/kernel.release) SRCARCH=$srcarch KCONFIG_CONFIG=.config
 		deploy_kernel_headers "$pkgroot"
+		[ "$debian_dir_existed" = 1 ] || rmdir debian
 	)
-	[ "$debian_dir_existed" = 1 ] || rmdir "$KDIR/debian"
 	rmdir "$DEST"
 	mv "$pkgroot"/usr/src/linux-headers-* "$DEST"
 	rm -rf "$pkgroot" ;;
