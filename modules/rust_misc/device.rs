@@ -75,7 +75,7 @@ pub(crate) struct RustMisc {
 impl kernel::InPlaceModule for RustMisc {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            store: Arc::new(Store::new()?, GFP_KERNEL)?,
+            store: new_store()?,
             miscdev <- MiscDeviceRegistration::register(MiscDeviceOptions { name: NAME }),
         })
         .pin_chain(|this: Pin<&mut Self>| {
@@ -86,6 +86,16 @@ impl kernel::InPlaceModule for RustMisc {
             Ok(())
         })
     }
+}
+
+/// The device's store in its `Arc`: with `lock_init`, the store, its mutex
+/// and buffers included, is built in the `Arc`'s one allocation.
+fn new_store() -> Result<Arc<Store>> {
+    #[cfg(ws_has_lock_init)]
+    let store = Arc::pin_init(Store::new(), GFP_KERNEL);
+    #[cfg(not(ws_has_lock_init))]
+    let store = Arc::new(Store::new()?, GFP_KERNEL);
+    store
 }
 
 #[pinned_drop]

@@ -7,13 +7,14 @@
 //! operation is atomic with respect to the others. All of it is safe Rust;
 //! the kernel interfaces are in [`crate::miscdev`] and [`crate::compat`].
 
+#[cfg(ws_has_lock_init)]
+use crate::compat::zeroed;
+#[cfg(not(ws_has_lock_init))]
+use crate::compat::zeroed_buffer;
 use crate::{
     bindings,
     common::prelude::*,
-    compat::{
-        new_mutex, zeroed_buffer, Buffer, Mutex, UserPtr, UserSlice, UserSliceReader,
-        UserSliceWriter,
-    },
+    compat::{new_mutex, Buffer, Mutex, UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
     operations::{Operations, Whence},
 };
 use core::cmp::{max, min};
@@ -35,12 +36,48 @@ struct Contents {
 }
 
 /// The byte store behind `/dev/rust-misc`.
+///
+/// Where the kernel crate's mutex is built in place (`lock_init`, 7.x), the
+/// mutex and the buffers it guards are part of the store, and its owner
+/// makes one allocation for all of it (`device.rs`: the `Arc`), as the C
+/// twin does for its state: one allocation to make at load and free at
+/// unload, and one object, without pointers to follow, for every call.
+#[cfg(ws_has_lock_init)]
+#[pin_data]
+pub(crate) struct Store {
+    #[pin]
+    contents: Mutex<Contents>,
+}
+
+/// The byte store behind `/dev/rust-misc`.
+///
+/// Without `lock_init`, a mutex is made from a value: the mutex is pinned
+/// in an allocation of its own and each buffer in its own (an 8 KB value
+/// would be moved through the stack).
+#[cfg(not(ws_has_lock_init))]
 pub(crate) struct Store {
     contents: Pin<KBox<Mutex<Contents>>>,
 }
 
 impl Store {
+    /// An empty store, built in place by the caller's allocation.
+    #[cfg(ws_has_lock_init)]
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            contents <- new_mutex!(
+                init!(Contents {
+                    data <- zeroed(),
+                    staging <- zeroed(),
+                    len: 0,
+                    stats: Default::default(),
+                }),
+                "Store::contents"
+            ),
+        })
+    }
+
     /// An empty store; allocates its two buffers and its mutex.
+    #[cfg(not(ws_has_lock_init))]
     pub(crate) fn new() -> Result<Self> {
         let contents = Contents {
             data: zeroed_buffer::<CAPACITY>()?,
@@ -82,10 +119,18 @@ impl Operations for Store {
         let mut guard = self.contents.lock();
         let contents = &mut *guard;
         let p = index(*pos)?;
-        // The data from `p` on; none at or after the end.
-        let rest = match contents.data.get(p..contents.len) {
-            Some(rest) if !rest.is_empty() => rest,
-            _ => return Ok(0),
+        // The data ends at `len`, never past `CAPACITY`: the `min` says so
+        // to the compiler (one conditional move). Nothing at or after the
+        // end.
+        let end = min(contents.len, CAPACITY);
+        if p >= end {
+            return Ok(0);
+        }
+        // Where the buffer is an array (`Buffer`), the compiler knows that
+        // `p..end` lies within it and drops this check, as C has none.
+        let rest = match contents.data.get(p..end) {
+            Some(rest) => rest,
+            None => return Ok(0),
         };
         let chunk = &rest[..min(out.len(), rest.len())];
         // A fault returns EFAULT here, before the position or the counters

@@ -9,14 +9,17 @@
 //!
 //! - `Mutex<T>` with `lock()` returning a guard that derefs to `T`, made by
 //!   `new_mutex!(value, "name")` in its own pinned allocation (one lockdep
-//!   class per call site, named `name`);
+//!   class per call site, named `name`), or, with `lock_init` (7.x), by
+//!   the kernel crate's `new_mutex!(initializer, "name")`, built in place
+//!   inside the value that holds it;
 //! - `UserPtr`, `UserSlice`, `UserSliceReader`, `UserSliceWriter` and
 //!   `AsBytes`: checked copies from and to userspace, `EFAULT` on a fault
 //!   (`uaccess.rs`, the workspace's own on every generation: see there
 //!   why);
-//! - `Buffer<N>` and `zeroed_buffer::<N>()`: a fixed buffer of `N` zero
-//!   bytes (a `KBox<[u8; N]>` zeroed in place, or a `KVec<u8>` without
-//!   `sync_mutex`);
+//! - `Buffer<N>`: a fixed buffer of `N` bytes; with `lock_init` a `[u8;
+//!   N]` in the store, zeroed in place by `zeroed()`, else an allocation of
+//!   its own from `zeroed_buffer::<N>()` (a `KBox<[u8; N]>` zeroed in
+//!   place, or a `KVec<u8>` without `sync_mutex`);
 //! - `Opaque<T>`: a C object that Rust never reads as a whole (`get()` gives
 //!   the raw pointer C functions take);
 //! - `ffi`: the C integer types; `CStr` and `c_str!`.
