@@ -152,13 +152,19 @@ timing() {
 }
 
 # The commit the modules' sources are at, and whether they differ from it.
+# A copy in the build folder (tests/variant-modules.sh: make bench's
+# kernels) is of the workspace's sources: those are described, not
+# whatever repository holds the build folder.
 modules_version() {
-	local v
-	v=$(git -C "$MODULES" log -1 --format='%h (%cd)' --date=short 2>/dev/null) || {
+	local v dir=$MODULES
+	case "$(realpath -m "$dir")/" in
+	"$(realpath -m "$BUILD_DIR")"/*) dir=$WS/modules ;;
+	esac
+	v=$(git -C "$dir" log -1 --format='%h (%cd)' --date=short 2>/dev/null) || {
 		echo "$MODULES"
 		return
 	}
-	[ -z "$(git -C "$MODULES" status --porcelain -- . 2>/dev/null)" ] || v="$v with uncommitted changes"
+	[ -z "$(git -C "$dir" status --porcelain -- . 2>/dev/null)" ] || v="$v with uncommitted changes"
 	echo "$v"
 }
 facts=(--fact "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
