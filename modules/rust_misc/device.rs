@@ -90,6 +90,10 @@ impl kernel::InPlaceModule for RustMisc {
 
 /// The device's store in its `Arc`: with `lock_init`, the store, its mutex
 /// and buffers included, is built in the `Arc`'s one allocation.
+/// (`#[inline]`, as `#[inline]` on `drop` below: the module's `init` and
+/// `exit` compile them in, and without it the `.ko` would keep copies that
+/// nothing calls, see `store::count`.)
+#[inline]
 fn new_store() -> Result<Arc<Store>> {
     #[cfg(ws_has_lock_init)]
     let store = Arc::pin_init(Store::new(), GFP_KERNEL);
@@ -100,6 +104,7 @@ fn new_store() -> Result<Arc<Store>> {
 
 #[pinned_drop]
 impl PinnedDrop for RustMisc {
+    #[inline]
     fn drop(self: Pin<&mut Self>) {
         pr_info!("Unregistering /dev/rust-misc\n");
     }

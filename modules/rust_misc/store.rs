@@ -97,6 +97,12 @@ fn index(pos: i64) -> Result<usize> {
 }
 
 /// Counts `n` bytes into a statistics counter.
+///
+/// `#[inline]`: the module is compiled as a library (an rlib), where the
+/// `#[inline]` methods of a trait impl count as reachable from other
+/// crates, and so does every function they call: without it the `.ko`
+/// keeps an out-of-line copy of this one that nothing calls.
+#[inline]
 fn count(counter: &mut u64, n: usize) {
     *counter = counter.saturating_add(n as u64);
 }
