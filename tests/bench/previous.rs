@@ -35,9 +35,15 @@ pub fn parse_chart_data(text: &str) -> HashMap<String, RatioCi> {
     ratios
 }
 
+/// How far a number read back from chart.dat may be from the one written:
+/// it keeps three decimals.
+const CHART_DATA_ROUNDING: f64 = 0.0005;
+
 /// For each operation with a ratio in both runs: its label, this run's
 /// ratio, the previous run's intervals, and whether the ratio lies in its
-/// re-run interval.
+/// re-run interval (as read back, so within chart.dat's rounding of its
+/// ends: with instruction counts the interval is a point, 1.002 to 1.002,
+/// and the same ratio again, 1.00213, lies in it).
 pub fn compare(
     rows: &[Row],
     previous: &HashMap<String, RatioCi>,
@@ -50,7 +56,8 @@ pub fn compare(
                 row.op.label.to_string(),
                 now,
                 before,
-                (before.next_lo..=before.next_hi).contains(&now),
+                (before.next_lo - CHART_DATA_ROUNDING..=before.next_hi + CHART_DATA_ROUNDING)
+                    .contains(&now),
             ))
         })
         .collect()
@@ -91,5 +98,31 @@ mod tests {
             },
         );
         assert!(!compare(&rows, &narrow)[0].3);
+    }
+
+    #[test]
+    fn a_point_interval_holds_its_own_ratio() {
+        // Instruction counts: every round the same, so the re-run interval
+        // is the ratio itself, written with three decimals.
+        let mut text = String::from("bench-info rounds 2\n");
+        text += "bench-raw read-1 0 rust 1 100213\nbench-raw read-1 0 c 1 100000\n";
+        text += "bench-raw read-1 1 rust 1 100213\nbench-raw read-1 1 c 1 100000\n";
+        let rows = rows(&read_run(&text));
+        let back = parse_chart_data(&chart_data(&rows));
+        assert_eq!(back["read 1 B"].next_lo, 1.002);
+        assert!(
+            compare(&rows, &back)[0].3,
+            "the same ratio again lies within"
+        );
+        let mut moved = back.clone();
+        moved.insert(
+            "read 1 B".into(),
+            RatioCi {
+                next_lo: 1.004,
+                next_hi: 1.004,
+                ..back["read 1 B"]
+            },
+        );
+        assert!(!compare(&rows, &moved)[0].3, "0.002 away is outside");
     }
 }
