@@ -30,10 +30,16 @@ impl Whence {
     /// The `whence` argument of `lseek(2)`; `EINVAL` for any other value.
     #[inline]
     pub(crate) fn from_raw(whence: c_int) -> Result<Self> {
-        match u32::try_from(whence) {
-            Ok(bindings::SEEK_SET) => Ok(Whence::Set),
-            Ok(bindings::SEEK_CUR) => Ok(Whence::Cur),
-            Ok(bindings::SEEK_END) => Ok(Whence::End),
+        // Compared as the `c_int` C passes, as C's `switch` does: a negative
+        // value is one more that is none of the three, not a conversion
+        // error checked first (a branch of its own before `SEEK_SET`'s).
+        const SET: c_int = bindings::SEEK_SET as c_int;
+        const CUR: c_int = bindings::SEEK_CUR as c_int;
+        const END: c_int = bindings::SEEK_END as c_int;
+        match whence {
+            SET => Ok(Whence::Set),
+            CUR => Ok(Whence::Cur),
+            END => Ok(Whence::End),
             _ => Err(EINVAL),
         }
     }
