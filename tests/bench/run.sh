@@ -6,8 +6,8 @@
 # floor, in one or more boots of the workspace's kernel, one after the
 # other (each boot under TCG has costs of its own: the report's interval
 # is over the boots when there are several). Reuses the VM's scripts:
-# tests/vm/make-initramfs.sh (only the two modules, this folder's guest.sh
-# as /tests/bench.sh), tests/vm/boot-qemu.sh (TCG, one vCPU, ws.run=bench
+# tests/vm/make-initramfs.sh (only the two modules and hello_c, this
+# folder's guest.sh as /tests/bench.sh), tests/vm/boot-qemu.sh (TCG, one vCPU, ws.run=bench
 # and `quiet`: no printk on the emulated serial console while the clock
 # runs), tests/vm/scan-console.sh.
 #
@@ -99,13 +99,15 @@ else
 	exit 0
 fi
 
+# The twins, and hello_c, which guest.sh loads first and keeps loaded
+# while the twins are measured.
 kos=()
-for name in rust_misc c_misc; do
+for name in rust_misc c_misc hello_c; do
 	kos+=("$MODULES/$name/$name.ko")
 	[ -f "$MODULES/$name/$name.ko" ] || die "$MODULES/$name/$name.ko missing: run make first"
 done
 
-"$WS/tests/vm/make-initramfs.sh" --only rust_misc --only c_misc \
+"$WS/tests/vm/make-initramfs.sh" --only rust_misc --only c_misc --only hello_c \
 	--file "/tests/bench.sh=$WS/tests/bench/guest.sh" \
 	"$KDIR" "$MODULES" "$OUT/bin" "$OUT/initramfs.cpio"
 "$WS/tests/vm/check-modules.sh" "$KDIR" "${kos[@]}"
