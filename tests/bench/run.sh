@@ -7,9 +7,9 @@
 # other (each boot under TCG has costs of its own: the report's interval
 # is over the boots when there are several). Reuses the VM's scripts:
 # tests/vm/make-initramfs.sh (only the two modules and hello_c, this
-# folder's guest.sh as /tests/bench.sh), tests/vm/boot-qemu.sh (TCG, one vCPU, ws.run=bench
-# and `quiet`: no printk on the emulated serial console while the clock
-# runs), tests/vm/scan-console.sh.
+# folder's guest.sh as /tests/bench.sh), tests/vm/boot-qemu.sh (TCG, one
+# vCPU, ws.run=bench and `quiet`: no printk on the emulated serial console
+# while the clock runs), tests/vm/scan-console.sh.
 #
 #   tests/bench/run.sh --rounds R --target-us T --out DIR [--boots B]
 #                      [--chart] [--icount] [--kdir KDIR] [--modules DIR]
