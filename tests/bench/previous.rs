@@ -6,7 +6,7 @@
 //! another run's ratio should fall, 95 times in 100)? Under TCG that is the
 //! test of whether the intervals mean anything from one run to the next.
 
-use crate::report_md::read_chart_data;
+use crate::report_md::{read_chart_data, CHART_DATA_DECIMALS};
 use crate::stats::RatioCi;
 use crate::summary::Row;
 use std::collections::HashMap;
@@ -36,8 +36,10 @@ pub fn parse_chart_data(text: &str) -> HashMap<String, RatioCi> {
 }
 
 /// How far a number read back from chart.dat may be from the one written:
-/// it keeps three decimals.
-const CHART_DATA_ROUNDING: f64 = 0.0005;
+/// half its last decimal.
+fn chart_data_rounding() -> f64 {
+    0.5 / 10f64.powi(CHART_DATA_DECIMALS as i32)
+}
 
 /// For each operation with a ratio in both runs: its label, this run's
 /// ratio, the previous run's intervals, and whether the ratio lies in its
@@ -56,7 +58,7 @@ pub fn compare(
                 row.op.label.to_string(),
                 now,
                 before,
-                (before.next_lo - CHART_DATA_ROUNDING..=before.next_hi + CHART_DATA_ROUNDING)
+                (before.next_lo - chart_data_rounding()..=before.next_hi + chart_data_rounding())
                     .contains(&now),
             ))
         })
@@ -69,12 +71,20 @@ mod tests {
     use crate::report_md::chart_data;
     use crate::summary::{read_run, rows};
 
+    /// The rows of a run of two rounds of `read 1 B`, one call per batch:
+    /// `rust` ns in each round, `c` ns in both.
+    fn read_1_rows(rust: [u64; 2], c: u64) -> Vec<Row> {
+        let mut text = String::from("bench-info rounds 2\n");
+        for (round, ns) in rust.iter().enumerate() {
+            text += &format!("bench-raw read-1 {round} rust 1 {ns}\n");
+            text += &format!("bench-raw read-1 {round} c 1 {c}\n");
+        }
+        rows(&read_run(&text))
+    }
+
     #[test]
     fn chart_data_reads_back() {
-        let mut text = String::from("bench-info rounds 2\n");
-        text += "bench-raw read-1 0 rust 1 110\nbench-raw read-1 0 c 1 100\n";
-        text += "bench-raw read-1 1 rust 1 120\nbench-raw read-1 1 c 1 100\n";
-        let rows = rows(&read_run(&text));
+        let rows = read_1_rows([110, 120], 100);
         let dat = chart_data(&rows);
         let back = parse_chart_data(&dat);
         assert_eq!(back.len(), 1, "{dat}");
@@ -104,10 +114,7 @@ mod tests {
     fn a_point_interval_holds_its_own_ratio() {
         // Instruction counts: every round the same, so the re-run interval
         // is the ratio itself, written with three decimals.
-        let mut text = String::from("bench-info rounds 2\n");
-        text += "bench-raw read-1 0 rust 1 100213\nbench-raw read-1 0 c 1 100000\n";
-        text += "bench-raw read-1 1 rust 1 100213\nbench-raw read-1 1 c 1 100000\n";
-        let rows = rows(&read_run(&text));
+        let rows = read_1_rows([100213, 100213], 100000);
         let back = parse_chart_data(&chart_data(&rows));
         assert_eq!(back["read 1 B"].next_lo, 1.002);
         assert!(

@@ -184,13 +184,17 @@ pub fn against_previous(cmp: &[(String, f64, RatioCi, bool)]) -> String {
     md
 }
 
+/// The decimals chart.dat keeps of every number (previous.rs reads them
+/// back within that rounding).
+pub const CHART_DATA_DECIMALS: usize = 3;
+
 /// chart.dat: one line per operation, `"label" rust c floor ratio lo hi
 /// next_lo next_hi` (medians in ns/op; the ratio's 95% confidence and
 /// re-run intervals; NaN where there is none).
 pub fn chart_data(rows: &[Row]) -> String {
     let mut dat =
         String::from("# label rust_ns c_ns floor_ns rust_over_c ci_lo ci_hi rerun_lo rerun_hi\n");
-    let num = |v: Option<f64>| v.map_or("NaN".into(), |v| format!("{v:.3}"));
+    let num = |v: Option<f64>| v.map_or("NaN".into(), |v| format!("{v:.CHART_DATA_DECIMALS$}"));
     for row in rows {
         let _ = writeln!(
             dat,
