@@ -102,12 +102,14 @@ fi
 # The twins, and hello_c, which guest.sh loads first and keeps loaded
 # while the twins are measured.
 kos=()
+only=()
 for name in rust_misc c_misc hello_c; do
 	kos+=("$MODULES/$name/$name.ko")
+	only+=(--only "$name")
 	[ -f "$MODULES/$name/$name.ko" ] || die "$MODULES/$name/$name.ko missing: run make first"
 done
 
-"$WS/tests/vm/make-initramfs.sh" --only rust_misc --only c_misc --only hello_c \
+"$WS/tests/vm/make-initramfs.sh" "${only[@]}" \
 	--file "/tests/bench.sh=$WS/tests/bench/guest.sh" \
 	"$KDIR" "$MODULES" "$OUT/bin" "$OUT/initramfs.cpio"
 "$WS/tests/vm/check-modules.sh" "$KDIR" "${kos[@]}"
