@@ -45,9 +45,16 @@
 //! - without `kvec` (6.1): no `KVec`/`KBox` with flags, an error type for
 //!   `ENOMEM` only; `own_alloc.rs` has its own, over `core`, `alloc` and C
 //!   symbols.
+//!
+//! And with a kernel crate whose `module!` keeps its init pointer in a
+//! read-only `.init.data` (`module_init_ptr`: 6.12, 7.x), `init_data.rs`
+//! makes that section writable, as a C module's is (see there why).
 
 // Each module uses a different part of what is shared.
 #![allow(dead_code, unused_imports, unused_macros)]
+
+#[cfg(ws_has_module_init_ptr)]
+mod init_data;
 
 #[cfg(not(ws_has_kvec))]
 mod own_alloc;

@@ -4,9 +4,10 @@
 //!
 //! Kbuild writes it into the build output and passes its path in the
 //! `RUST_MISC_BINDINGS` environment variable (see `Kbuild`). It names only
-//! what the kernel crate's own bindings lack (`struct miscdevice`, the misc
-//! calls, `rust_misc.h`, and on 6.1 the C helpers of `compat/`); the C types
-//! it refers to come from `kernel::bindings`.
+//! what the kernel crate's own bindings lack (`rust_misc.h`; without
+//! `kernel::miscdevice` also `struct miscdevice` and the misc calls; on 6.1
+//! the C helpers of `compat/`); the C types it refers to come from
+//! `kernel::bindings`.
 
 #![allow(
     dead_code,
