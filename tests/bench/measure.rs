@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The guest's measurement (`misc-bench measure`), one boot's part of a
-//! run: load/unload rounds of both modules, then the device rounds. It
+//! run: load/unload rounds of both modules (module_rounds.rs: four per
+//! device round), then the device rounds. It
 //! prints KTAP result lines (the twins agree, each call succeeded) and, at
 //! the end, the raw timings and facts for the host's report (raw.rs):
 //! nothing is printed while the clock runs.
@@ -24,7 +25,7 @@
 use crate::clock::resolution_ns;
 use crate::device_phase::device_phase;
 use crate::module_load::unload_twins;
-use crate::module_rounds::module_rounds;
+use crate::module_rounds::{module_rounds, PER_DEVICE_ROUND};
 use crate::raw::Side;
 
 /// One of the twins.
@@ -122,6 +123,7 @@ pub fn measure(s: &Settings) -> bool {
         failed: false,
     };
     run.info("rounds", s.rounds);
+    run.info("module-rounds", s.rounds * PER_DEVICE_ROUND);
     run.info("target-ns", s.target_ns);
     run.info("clock-res-ns", resolution_ns());
     let source = clocksource();
@@ -132,7 +134,9 @@ pub fn measure(s: &Settings) -> bool {
     let res = module_rounds(&mut run, s);
     let name = format!(
         "{} and {} loaded and unloaded {} times each (finit_module, delete_module)",
-        s.rust.module, s.c.module, s.rounds
+        s.rust.module,
+        s.c.module,
+        s.rounds * PER_DEVICE_ROUND
     );
     run.check(&name, res);
 

@@ -13,8 +13,18 @@ use crate::measure::{order, Run, Settings};
 use crate::raw::{Sample, Side};
 use std::ffi::{c_int, CString};
 
+/// Load/unload rounds per device round. A load or an unload is one call
+/// per batch (it takes about a millisecond, against microseconds for the
+/// device's calls, batched by the thousand), so a round's sample of it is
+/// one call, which the host's interruptions of the emulator move by up to
+/// a tenth; the median of a boot's rounds (stats.rs) steadies with more of
+/// them, and four times the device rounds cost a few tens of milliseconds
+/// a boot.
+pub const PER_DEVICE_ROUND: usize = 4;
+
 /// Load/unload rounds: each twin loaded with finit_module(2) and unloaded
-/// with delete_module(2), one call per batch (a load is milliseconds).
+/// with delete_module(2), one call per batch, `s.rounds` times
+/// PER_DEVICE_ROUND rounds (the run's "module-rounds").
 pub fn module_rounds(run: &mut Run, s: &Settings) -> Result<(), String> {
     let mut fds = Vec::new();
     for twin in [&s.rust, &s.c] {
@@ -26,7 +36,7 @@ pub fn module_rounds(run: &mut Run, s: &Settings) -> Result<(), String> {
         CString::new(s.rust.module).map_err(|_| "bad name")?,
         CString::new(s.c.module).map_err(|_| "bad name")?,
     ];
-    for round in 0..s.rounds {
+    for round in 0..s.rounds * PER_DEVICE_ROUND {
         for side in order(round) {
             let i = match side {
                 Side::Rust => 0,

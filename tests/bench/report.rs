@@ -8,7 +8,7 @@
 use crate::raw::Side;
 use crate::sections::Sizes;
 use crate::stats::RatioCi;
-use crate::summary::{Row, Run, GOAL_FRACTION};
+use crate::summary::{Row, Run, GOAL_FRACTION, LOAD_GOAL, UNLOAD_GOAL};
 
 /// A twin's module file and its `llvm-size -A` output.
 pub struct Module {
@@ -36,9 +36,18 @@ pub fn fmt_ci(row: &Row) -> String {
     })
 }
 
-/// "R rounds", or "R rounds of each of B boots".
+/// "R rounds", or "R rounds of each of B boots"; with load/unload rounds
+/// of another number M, "(module load and unload: M)" after it.
 pub fn rounds_text(run: &Run) -> String {
-    let rounds = run.rounds().unwrap_or(0);
+    let text = n_rounds_text(run, run.rounds().unwrap_or(0));
+    match run.module_rounds() {
+        Some(m) if Some(m) != run.rounds() => format!("{text} (module load and unload: {m})"),
+        _ => text,
+    }
+}
+
+/// "R rounds", or "R rounds of each of B boots".
+fn n_rounds_text(run: &Run, rounds: usize) -> String {
     match run.boots.len() {
         0 | 1 => format!("{rounds} rounds"),
         boots => format!("{rounds} rounds of each of {boots} boots"),
@@ -73,7 +82,8 @@ pub fn fmt_next(row: &Row) -> Option<String> {
 /// The result line of one operation: every side it is measured on has a
 /// positive ns/op in each round of each boot.
 fn measured_line(row: &Row, run: &Run) -> String {
-    let rounds = run.rounds().unwrap_or(0) * run.boots.len().max(1);
+    let per_boot = run.rounds_of(row.op).unwrap_or(0);
+    let rounds = per_boot * run.boots.len().max(1);
     let mut problems = Vec::new();
     let sides = row.expected_sides();
     for &side in &sides {
@@ -89,7 +99,7 @@ fn measured_line(row: &Row, run: &Run) -> String {
         "bench: {}: ns/op of {} in each of {}",
         row.op.id,
         names.join(", "),
-        rounds_text(run)
+        n_rounds_text(run, per_boot)
     );
     if rounds == 0 {
         format!("not ok {name} # the run reported no rounds")
@@ -190,7 +200,8 @@ pub fn terminal(run: &Run, rows: &[Row], modules: &[Module]) -> Vec<String> {
     let goals: Vec<&str> = rows.iter().filter_map(|r| r.goal()).collect();
     let pass = goals.iter().filter(|g| **g == "PASS").count();
     out.push(format!(
-        "# goals (Rust >= {GOAL_FRACTION} x C throughput, i.e. rust ns <= C ns / {GOAL_FRACTION}): \
+        "# goals (Rust >= {GOAL_FRACTION} x C throughput, i.e. rust ns <= C ns / {GOAL_FRACTION}; \
+         module load rust <= {LOAD_GOAL} x C, unload <= {UNLOAD_GOAL} x C): \
          {pass} PASS, {} MISS; a MISS is a target not reached, not a failure",
         goals.len() - pass
     ));
@@ -265,6 +276,24 @@ mod tests {
         assert!(
             lines.contains(&"ok bench: getppid: ns/op of floor in each of 2 rounds".to_string())
         );
+    }
+
+    #[test]
+    fn loads_count_against_the_module_rounds() {
+        let mut text = String::from("bench-info rounds 1\nbench-info module-rounds 3\n");
+        for round in 0..3 {
+            text += &format!("bench-raw load {round} rust 1 1000\n");
+            text += &format!("bench-raw load {round} c 1 900\n");
+        }
+        text += "bench-raw unload 0 rust 1 500\nbench-raw unload 0 c 1 450\n";
+        let run = read_run(&text);
+        let lines = terminal(&run, &rows(&run), &[]);
+        assert!(lines.contains(&"ok bench: load: ns/op of rust, c in each of 3 rounds".to_string()));
+        assert!(lines.contains(
+            &"not ok bench: unload: ns/op of rust, c in each of 3 rounds # rust: 1 of 3 batches; c: 1 of 3 batches"
+                .to_string()
+        ));
+        assert_eq!(rounds_text(&run), "1 rounds (module load and unload: 3)");
     }
 
     #[test]

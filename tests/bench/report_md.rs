@@ -5,7 +5,7 @@
 use crate::raw::Side;
 use crate::report::{fmt_interval, fmt_ns, fmt_ratio, rounds_text, table_cells, Module};
 use crate::stats::RatioCi;
-use crate::summary::{Row, Run, GOAL_FRACTION};
+use crate::summary::{Row, Run, GOAL_FRACTION, LOAD_GOAL, UNLOAD_GOAL};
 use std::fmt::Write;
 
 /// report.md: `facts` are the host's (`KEY=VALUE`: date, host CPU,
@@ -47,7 +47,8 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
     md += "## Time per operation (median ns/op over the rounds)\n\n";
     let _ = writeln!(
         md,
-        "Goal: Rust at least {GOAL_FRACTION} × C's throughput (Rust/C ≤ {:.4}); a MISS is \
+        "Goal: Rust at least {GOAL_FRACTION} × C's throughput (Rust/C ≤ {:.4}); for the \
+         module's load Rust/C ≤ {LOAD_GOAL}, for its unload ≤ {UNLOAD_GOAL}; a MISS is \
          a target not reached, not a test failure.\n",
         1.0 / GOAL_FRACTION
     );
@@ -131,8 +132,9 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
 
     md += "\n## Method\n\n";
     md += "- Each boot of the VM runs the program `misc-bench` (tests/bench/): it first \
-           loads and unloads each module with finit_module(2)/delete_module(2) once per \
-           round, then runs the device rounds, each on a fresh load of both modules (the \
+           loads and unloads each module with finit_module(2)/delete_module(2), one call \
+           per sample, in four rounds per device round (the module load and unload rounds \
+           above), then runs the device rounds, each on a fresh load of both modules (the \
            one measured first in the round loaded first).\n";
     md += "- Each round runs every operation as one batch per side: the two devices in \
            alternating order (Rust first in even rounds, C first in odd ones), the floor \

@@ -5,7 +5,7 @@
 //! paired Rust/C ratio with its interval, the ratios to the floor, the
 //! goal).
 
-use crate::ops::{Op, OPS};
+use crate::ops::{Kind, Op, OPS};
 use crate::raw::{parse_line, Line, Sample, Side};
 use crate::stats::{boot_ratios, boots_ratio_ci, joint_level, meets_goal, spread, RatioCi, Spread};
 use std::collections::BTreeMap;
@@ -13,6 +13,11 @@ use std::collections::BTreeMap;
 /// The throughput goal: Rust does at least this fraction of C's
 /// operations per second.
 pub const GOAL_FRACTION: f64 = 0.98;
+
+/// The goals of a module's load and unload: Rust's time at most these
+/// times C's.
+pub const LOAD_GOAL: f64 = 1.2;
+pub const UNLOAD_GOAL: f64 = 1.1;
 
 /// A run as the guest reported it, in one boot or several (each boot's
 /// lines after its `bench-boot` line; lines before any are boot 1's).
@@ -52,6 +57,20 @@ impl Run {
         self.info.get("rounds")?.parse().ok()
     }
 
+    /// Load/unload rounds per boot (module_rounds.rs).
+    pub fn module_rounds(&self) -> Option<usize> {
+        self.info.get("module-rounds")?.parse().ok()
+    }
+
+    /// Rounds per boot of `op`: the load/unload rounds are the run's
+    /// "module-rounds", the rest its "rounds".
+    pub fn rounds_of(&self, op: &Op) -> Option<usize> {
+        match op.kind {
+            Kind::Load | Kind::Unload => self.module_rounds(),
+            _ => self.rounds(),
+        }
+    }
+
     /// ns/op of `op` on `side`, by boot and round.
     fn per_round(&self, op: &str, side: Side) -> BTreeMap<(usize, usize), f64> {
         self.samples
@@ -83,10 +102,16 @@ impl Row {
         Some(self.median(side)? / self.median(Side::Floor)?)
     }
 
-    /// PASS or MISS, when there is a ratio.
+    /// PASS or MISS, when there is a ratio: a device operation against
+    /// the throughput goal, load and unload against their own.
     pub fn goal(&self) -> Option<&'static str> {
         let r = self.ratio?;
-        Some(if meets_goal(r.ratio, GOAL_FRACTION) {
+        let fraction = match self.op.kind {
+            Kind::Load => 1.0 / LOAD_GOAL,
+            Kind::Unload => 1.0 / UNLOAD_GOAL,
+            _ => GOAL_FRACTION,
+        };
+        Some(if meets_goal(r.ratio, fraction) {
             "PASS"
         } else {
             "MISS"
@@ -172,5 +197,24 @@ mod tests {
         let getppid = rows.iter().find(|r| r.op.id == "getppid").unwrap();
         assert_eq!(getppid.expected_sides(), vec![Side::Floor]);
         assert!(getppid.ratio.is_none() && getppid.goal().is_none());
+    }
+
+    #[test]
+    fn load_and_unload_have_goals_of_their_own() {
+        // Rust 1.15 x C on all three: a MISS for a device operation, a PASS
+        // for a load (goal 1.2), a MISS for an unload (goal 1.1).
+        let mut text = String::from("bench-info rounds 2\nbench-info module-rounds 2\n");
+        for round in 0..2 {
+            for op in ["read-1", "load", "unload"] {
+                text += &raw(op, round, "rust", 1150);
+                text += &raw(op, round, "c", 1000);
+            }
+        }
+        let run = read_run(&text);
+        let rows = rows(&run);
+        let goal = |id: &str| rows.iter().find(|r| r.op.id == id).unwrap().goal();
+        assert_eq!(goal("read-1"), Some("MISS"));
+        assert_eq!(goal("load"), Some("PASS"));
+        assert_eq!(goal("unload"), Some("MISS"));
     }
 }
