@@ -2,6 +2,7 @@
 
 //! report.md and chart.dat (the data tests/bench/chart.gp plots) of a run.
 
+use crate::module_rounds::PER_DEVICE_ROUND;
 use crate::raw::Side;
 use crate::report::{fmt_interval, fmt_ns, fmt_ratio, rounds_text, table_cells, Module};
 use crate::stats::RatioCi;
@@ -131,11 +132,14 @@ pub fn markdown(run: &Run, rows: &[Row], modules: &[Module], facts: &[(String, S
     }
 
     md += "\n## Method\n\n";
-    md += "- Each boot of the VM runs the program `misc-bench` (tests/bench/): it first \
-           loads and unloads each module with finit_module(2)/delete_module(2), one call \
-           per sample, in four rounds per device round (the module load and unload rounds \
-           above), then runs the device rounds, each on a fresh load of both modules (the \
-           one measured first in the round loaded first).\n";
+    let _ = writeln!(
+        md,
+        "- Each boot of the VM runs the program `misc-bench` (tests/bench/): it first \
+         loads and unloads each module with finit_module(2)/delete_module(2), one call \
+         per sample, in {PER_DEVICE_ROUND} rounds per device round (the module load and \
+         unload rounds above), then runs the device rounds, each on a fresh load of both \
+         modules (the one measured first in the round loaded first)."
+    );
     md += "- Each round runs every operation as one batch per side: the two devices in \
            alternating order (Rust first in even rounds, C first in odd ones), the floor \
            last. A batch is a fixed number of calls between two clock_gettime(CLOCK_MONOTONIC) \
